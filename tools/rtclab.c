@@ -1,0 +1,74 @@
+/* rtclab: one command, one subcommand per source file (tools/cmd_*.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "rtclab/version.h"
+#include "tool.h"
+
+static const struct subcommand subcommands[] = {
+	{"stun", "decode, verify and explain a STUN/TURN message", cmd_stun, usage_stun},
+};
+
+#define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+
+static void usage(FILE *out)
+{
+	fputs("usage: rtclab [--version] [--help] COMMAND [ARGS]\n"
+	      "\n"
+	      "rtclab shows how a WebRTC connection is made: the SDP offer and answer, the ICE\n"
+	      "candidates, the STUN and TURN messages, the checks between the peers.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+	fputs("  help       this list, or 'rtclab help COMMAND' for one command\n"
+	      "\n"
+	      "Example: rtclab stun decode --hex 000100002112a442b7e7a701bc34d686fa87dfae\n"
+	      "See man rtclab.\n",
+	      out);
+}
+
+static const struct subcommand *find(const char *name)
+{
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+		if (strcmp(subcommands[i].name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+		printf("rtclab %s (librtclab %s)\n", RTCLAB_VERSION, rtclab_version());
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return EXIT_CLEAN;
+		}
+		const struct subcommand *s = find(argv[2]);
+		if (!s) {
+			fprintf(stderr, "rtclab: no command '%s'; 'rtclab help' lists them\n", argv[2]);
+			return EXIT_USAGE;
+		}
+		s->usage(stdout);
+		return EXIT_CLEAN;
+	}
+	const struct subcommand *s = find(cmd);
+	if (!s) {
+		fprintf(stderr, "rtclab: no command '%s'; 'rtclab help' lists them\n", cmd);
+		return EXIT_USAGE;
+	}
+	return s->run(argc - 1, argv + 1);
+}

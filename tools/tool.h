@@ -1,0 +1,68 @@
+/* Shared helpers of the rtclab command's subcommands (not library API). */
+#ifndef RTCLAB_TOOL_H
+#define RTCLAB_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rtclab/channeldata.h"
+#include "rtclab/stun.h"
+
+/* Exit statuses shared by every subcommand. */
+enum {
+	EXIT_CLEAN = 0,    /* input decoded, nothing wrong */
+	EXIT_PROBLEMS = 1, /* input decoded, problems found or verification failed */
+	EXIT_USAGE = 2,    /* bad command line, unreadable input */
+};
+
+struct subcommand {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);
+};
+
+int cmd_stun(int argc, char **argv);
+void usage_stun(FILE *out);
+
+/* --- output style ------------------------------------------------------------- */
+
+struct style {
+	bool color;
+	int width; /* wrap explanations at this column */
+};
+
+/* Colours on a terminal unless NO_COLOR is set; `when` is auto, always or never. */
+bool style_init(struct style *st, FILE *out, const char *when);
+const char *st_bold(const struct style *st);
+const char *st_dim(const struct style *st);
+const char *st_good(const struct style *st);
+const char *st_bad(const struct style *st);
+const char *st_warn(const struct style *st);
+const char *st_off(const struct style *st);
+
+/* Print text word-wrapped at st->width, every line indented by indent spaces. */
+void print_wrapped(FILE *out, const struct style *st, int indent, const char *text);
+
+/* --- input -------------------------------------------------------------------- */
+
+/* Parse hex digits, ignoring whitespace, ':' and '-' separators and 0x
+ * prefixes.  Returns a malloc'd buffer, or NULL with a message in err
+ * (naming the column of the first bad character). */
+uint8_t *parse_hex(const char *text, size_t *len, char *err, size_t errlen);
+
+/* Read a whole file ("-" = standard input).  NULL with errno-based message on failure. */
+uint8_t *read_input(const char *path, size_t *len, char *err, size_t errlen);
+
+/* True when every byte is a hex digit, whitespace or separator (a hex dump saved as text). */
+bool looks_like_hex_text(const uint8_t *buf, size_t len);
+
+/* --- STUN printing (shared with later capture tools) ----------------------------- */
+
+void print_stun_text(FILE *out, const struct style *st, const struct rtclab_stun_msg *msg,
+		     const struct rtclab_stun_verdict *verdict, bool explain);
+void print_channeldata_text(FILE *out, const struct style *st, const struct rtclab_channeldata *cd, bool explain);
+
+#endif
