@@ -82,7 +82,7 @@ $(BUILD)/rtclab.pc: rtclab.pc.in Makefile | $(BUILD)
 	    -e 's|@PKGS@|$(PKGS)|g' -e 's|@LIBS_RAW@|$(LIBS_RAW)|g' $< > $@
 
 $(UNIT): $(UNIT_OBJ) $(STATIC)
-	$(CC) -o $@ $(UNIT_OBJ) $(STATIC) $(LDLIBS_ALL) -lcunit
+	$(CC) -o $@ $(UNIT_OBJ) $(STATIC) $(LDLIBS_ALL) -lcunit -lpcap
 
 $(BENCH): bench/bench_stun.c $(STATIC)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)

@@ -119,6 +119,15 @@ static void bad_length(struct rtclab_stun_msg *msg, struct rtclab_stun_attr *a, 
 	a->ok = false;
 }
 
+/* RFC 8489 and RFC 8656: reserved bits (RFFU) are sent as zero and ignored
+ * on receipt; non-zero ones are a sender's bug worth showing. */
+static void check_reserved(struct rtclab_stun_msg *msg, const struct rtclab_stun_attr *a, size_t at,
+			   uint32_t bits)
+{
+	if (bits)
+		rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_BAD_RESERVED, at, a->type, 0, bits);
+}
+
 static enum rtclab_family family_of(uint8_t code)
 {
 	return code == 0x01 ? RTCLAB_FAMILY_IPV4 : code == 0x02 ? RTCLAB_FAMILY_IPV6 : RTCLAB_FAMILY_NONE;
@@ -131,7 +140,7 @@ static void decode_address(struct rtclab_stun_msg *msg, struct rtclab_stun_attr 
 {
 	struct rtclab_reader r;
 	rtclab_reader_init(&r, a->value.ptr, a->value.len);
-	rtclab_read_u8(&r);
+	uint8_t reserved = rtclab_read_u8(&r);
 	uint8_t fam = rtclab_read_u8(&r);
 	uint16_t port = rtclab_read_be16(&r);
 	enum rtclab_family family = family_of(fam);
@@ -145,6 +154,7 @@ static void decode_address(struct rtclab_stun_msg *msg, struct rtclab_stun_attr 
 	size_t n = family == RTCLAB_FAMILY_IPV4 ? 4 : 16;
 	if (a->length != 4 + n)
 		return bad_length(msg, a, (uint32_t)(4 + n));
+	check_reserved(msg, a, a->offset + 4, reserved);
 	a->v.addr.family = family;
 	rtclab_read_copy(&r, a->v.addr.ip, n);
 	a->v.addr.port = port;
@@ -202,11 +212,14 @@ static void decode_error_code(struct rtclab_stun_msg *msg, struct rtclab_stun_at
 	struct rtclab_reader r;
 	rtclab_reader_init(&r, a->value.ptr, a->value.len);
 	uint8_t first = rtclab_read_u8(&r);
-	rtclab_read_u8(&r);
-	uint8_t cls = rtclab_read_u8(&r) & 0x07;
+	uint8_t second = rtclab_read_u8(&r);
+	uint8_t third = rtclab_read_u8(&r);
+	uint8_t cls = third & 0x07;
 	uint8_t number = rtclab_read_u8(&r);
 	if (r.error)
 		return bad_length(msg, a, 4);
+	check_reserved(msg, a, a->offset + 4,
+		       (with_family ? 0u : (uint32_t)first << 16) | (uint32_t)second << 8 | (third & 0xF8u));
 	a->v.error.code = (uint16_t)(cls * 100 + number);
 	a->v.error.reason = rtclab_read_view(&r, rtclab_reader_left(&r));
 	a->v.error.family = RTCLAB_FAMILY_NONE;
@@ -255,45 +268,55 @@ int32_t rtclab_stun_attr_u16_at(const struct rtclab_stun_attr *a, size_t i)
 static void decode_fixed(struct rtclab_stun_msg *msg, struct rtclab_stun_attr *a)
 {
 	struct rtclab_reader r;
+	size_t at = a->offset + 4;
 	rtclab_reader_init(&r, a->value.ptr, a->value.len);
 	switch (a->kind) {
 	case RTCLAB_STUN_KIND_U32:
 	case RTCLAB_STUN_KIND_FINGERPRINT:
-	case RTCLAB_STUN_KIND_TRANSPORT:
-		a->v.u32 = a->kind == RTCLAB_STUN_KIND_TRANSPORT ? rtclab_read_u8(&r) : rtclab_read_be32(&r);
+		a->v.u32 = rtclab_read_be32(&r);
+		break;
+	case RTCLAB_STUN_KIND_TRANSPORT: /* protocol, then 24 RFFU bits */
+		a->v.u32 = rtclab_read_u8(&r);
+		check_reserved(msg, a, at + 1, (uint32_t)rtclab_read_u8(&r) << 16 | rtclab_read_be16(&r));
 		break;
 	case RTCLAB_STUN_KIND_U64:
 		a->v.u64 = rtclab_read_be64(&r);
 		break;
-	case RTCLAB_STUN_KIND_CHANNEL_NUMBER:
+	case RTCLAB_STUN_KIND_CHANNEL_NUMBER: /* number, then 16 RFFU bits */
 		a->v.u32 = rtclab_read_be16(&r);
 		if (rtclab_channel_range((uint16_t)a->v.u32) == RTCLAB_CHANNEL_INVALID)
-			rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_CHANNEL_RANGE, a->offset + 4, a->type, 0,
-						 a->v.u32);
+			rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_CHANNEL_RANGE, at, a->type, 0, a->v.u32);
+		check_reserved(msg, a, at + 2, rtclab_read_be16(&r));
 		break;
-	case RTCLAB_STUN_KIND_RESPONSE_PORT:
+	case RTCLAB_STUN_KIND_RESPONSE_PORT: /* port, then 16 bits of padding */
 		a->v.u32 = rtclab_read_be16(&r);
+		check_reserved(msg, a, at + 2, rtclab_read_be16(&r));
 		break;
-	case RTCLAB_STUN_KIND_FAMILY: {
+	case RTCLAB_STUN_KIND_FAMILY: { /* family, then 24 reserved bits */
 		uint8_t fam = rtclab_read_u8(&r);
 		a->v.family = family_of(fam);
 		if (a->v.family == RTCLAB_FAMILY_NONE) {
-			rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_BAD_FAMILY, a->offset + 4, a->type, 0, fam);
+			rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_BAD_FAMILY, at, a->type, 0, fam);
 			a->ok = false;
 		}
+		check_reserved(msg, a, at + 1, (uint32_t)rtclab_read_u8(&r) << 16 | rtclab_read_be16(&r));
 		break;
 	}
-	case RTCLAB_STUN_KIND_EVEN_PORT:
-		a->v.flag = (rtclab_read_u8(&r) & 0x80) != 0;
+	case RTCLAB_STUN_KIND_EVEN_PORT: { /* R bit, then 7 RFFU bits */
+		uint8_t b = rtclab_read_u8(&r);
+		a->v.flag = (b & 0x80) != 0;
+		check_reserved(msg, a, at, b & 0x7Fu);
 		break;
-	case RTCLAB_STUN_KIND_CHANGE_REQUEST: {
+	}
+	case RTCLAB_STUN_KIND_CHANGE_REQUEST: { /* RFC 5780 7.2: only bits A (0x4) and B (0x2) */
 		uint32_t flags = rtclab_read_be32(&r);
 		a->v.change.change_ip = (flags & 0x4) != 0;
 		a->v.change.change_port = (flags & 0x2) != 0;
+		check_reserved(msg, a, at, flags & ~0x6u);
 		break;
 	}
-	case RTCLAB_STUN_KIND_ICMP:
-		rtclab_read_be16(&r);
+	case RTCLAB_STUN_KIND_ICMP: /* RFC 8656 18.13: 16 reserved bits, type, code, data */
+		check_reserved(msg, a, at, rtclab_read_be16(&r));
 		a->v.icmp.type = rtclab_read_u8(&r);
 		a->v.icmp.code = rtclab_read_u8(&r);
 		a->v.icmp.data = rtclab_read_be32(&r);
@@ -510,6 +533,8 @@ enum rtclab_stun_error rtclab_stun_decode(struct rtclab_stun_msg *msg, const voi
 	struct rtclab_reader r;
 	reset(msg, buf, len);
 	rtclab_reader_init(&r, buf, len);
+	if (len > 0 && (msg->data[0] & 0xC0)) /* RFC 8489 6: the two most significant bits are zero */
+		rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_NOT_STUN, 0, 0, 0, msg->data[0]);
 	if (len < RTCLAB_STUN_HEADER_SIZE) {
 		rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_TRUNCATED_HEADER, 0, 0, RTCLAB_STUN_HEADER_SIZE,
 					 (uint32_t)len);
@@ -518,8 +543,6 @@ enum rtclab_stun_error rtclab_stun_decode(struct rtclab_stun_msg *msg, const voi
 	uint16_t type = rtclab_read_be16(&r);
 	msg->length = rtclab_read_be16(&r);
 	uint32_t cookie = rtclab_read_be32(&r);
-	if (type & 0xC000) /* RFC 8489 6: the two most significant bits are zero */
-		rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_NOT_STUN, 0, 0, 0, msg->data[0]);
 	msg->type = type & 0x3FFF;
 	msg->method = rtclab_stun_type_method(msg->type);
 	msg->cls = rtclab_stun_type_class(msg->type);

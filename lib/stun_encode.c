@@ -264,6 +264,19 @@ size_t rtclab_stun_enc_end(struct rtclab_stun_encoder *e)
 	return e->error ? 0 : e->w.pos;
 }
 
+/* RFC 5389 let padding hold any value (RFC 5769's vectors use 0x20) and the
+ * MAC and CRC cover it as sent: re-encoding keeps the original padding bytes
+ * so that the result is the same message. */
+static void keep_padding(struct rtclab_stun_encoder *e, const struct rtclab_stun_msg *msg,
+			 const struct rtclab_stun_attr *a)
+{
+	size_t pad = (4 - a->length % 4) % 4;
+	size_t from = (size_t)a->offset + 4 + a->length;
+	if (e->error || pad == 0 || from + pad > msg->size || e->w.pos < pad)
+		return;
+	memcpy(e->w.base + e->w.pos - pad, msg->data + from, pad);
+}
+
 size_t rtclab_stun_encode(const struct rtclab_stun_msg *msg, const struct rtclab_stun_key *key, void *buf,
 			  size_t cap, enum rtclab_stun_error *err)
 {
@@ -293,6 +306,7 @@ size_t rtclab_stun_encode(const struct rtclab_stun_msg *msg, const struct rtclab
 			rtclab_stun_enc_attr(&e, a);
 		else
 			rtclab_stun_enc_raw(&e, a->type, a->value.ptr, a->value.len);
+		keep_padding(&e, msg, a);
 	}
 	size_t n = rtclab_stun_enc_end(&e);
 	if (err)

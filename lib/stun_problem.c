@@ -161,6 +161,10 @@ const char *rtclab_stun_problem_format(const struct rtclab_stun_problem *p, char
 	case RTCLAB_STUN_E_TOO_MANY_ATTRS:
 		snprintf(buf, len, "more than %u attributes; the rest are checked but not kept", e);
 		break;
+	case RTCLAB_STUN_E_BAD_RESERVED:
+		snprintf(buf, len, "%s has reserved bits 0x%x set; senders must send them as zero and "
+			 "receivers ignore them", a, f);
+		break;
 	case RTCLAB_STUN_E_INTEGRITY_BAD:
 		snprintf(buf, len, "%s does not verify with the credentials given", a);
 		break;

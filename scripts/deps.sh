@@ -6,10 +6,11 @@ set -eu
 
 # Build: compiler, pkg-config and the libraries of DEVELOPERS.md (libidn and
 # libunistring prepare passwords for STUN long-term credentials).
-# Test: CUnit; clang for the sanitizer run and libFuzzer; tshark and
-# text2pcap to cross-check the decoders.
+# Test: CUnit; clang for the sanitizer run and libFuzzer;
+# jq to check JSON output in the command-line tests; tshark to cross-check
+# the decoders.
 PACKAGES="gcc make pkg-config libc6-dev libssl-dev zlib1g-dev libjansson-dev libpcap-dev \
-libncurses-dev libcunit1-dev libidn-dev libunistring-dev clang libclang-rt-14-dev tshark"
+libncurses-dev libcunit1-dev libidn-dev libunistring-dev clang libclang-rt-14-dev tshark jq"
 
 missing=""
 for p in $PACKAGES; do

@@ -274,10 +274,34 @@ static void print_problems(FILE *out, const struct style *st, const struct rtcla
 		fprintf(out, "    ... and %zu more\n", total - n);
 }
 
+/* RFC 7983 (and RFC 9443): what the first byte of a UDP payload says it is. */
+static const char *rfc7983_kind(uint8_t b)
+{
+	if (b <= 3)
+		return "first byte 0-3: STUN";
+	if (b >= 16 && b <= 19)
+		return "first byte 16-19: ZRTP";
+	if (b >= 20 && b <= 63)
+		return "first byte 20-63: DTLS";
+	if (b >= 64 && b <= 79)
+		return "first byte 64-79: TURN ChannelData";
+	if (b >= 128 && b <= 191)
+		return "first byte 128-191: RTP or RTCP";
+	if ((b >= 80 && b <= 127) || b >= 192)
+		return "first byte 80-127 or 192-255: QUIC (RFC 9443)";
+	return "first byte outside every RFC 7983 range";
+}
+
 void print_stun_text(FILE *out, const struct style *st, const struct rtclab_stun_msg *msg,
 		     const struct rtclab_stun_verdict *verdict, bool explain)
 {
 	char title[64];
+	if (msg->size == 0 || (msg->data[0] & 0xC0)) {
+		fprintf(out, "%sNot a STUN message%s: %s\n", st_bold(st), st_off(st),
+			msg->size ? rfc7983_kind(msg->data[0]) : "no bytes at all");
+		print_problems(out, st, msg->problems, msg->n_problems, msg->n_problems_total);
+		return;
+	}
 	rtclab_stun_message_title(msg->method, msg->cls, title, sizeof title);
 	fprintf(out, "%s%s%s, %s\n", st_bold(st), title, st_off(st),
 		msg->magic_cookie ? "STUN (RFC 5389/8489)" : "classic STUN (RFC 3489: no magic cookie)");

@@ -91,6 +91,8 @@ static inline uint32_t rtclab_read_be32(struct rtclab_reader *r)
 
 static inline uint64_t rtclab_read_be64(struct rtclab_reader *r)
 {
+	if (!rtclab_reader_has(r, 8)) /* fail as a whole, not after the high half */
+		return (uint64_t)rtclab_reader_fail_(r);
 	uint64_t hi = rtclab_read_be32(r);
 	uint64_t lo = rtclab_read_be32(r);
 	return hi << 32 | lo;
@@ -219,7 +221,7 @@ static inline void rtclab_write_zeros(struct rtclab_writer *w, size_t n)
 /* Overwrite a 16-bit field written earlier (a length, say). */
 static inline void rtclab_writer_patch_be16(struct rtclab_writer *w, size_t at, uint16_t v)
 {
-	if (at + 2 > w->pos)
+	if (at > w->pos || w->pos - at < 2) /* not at + 2 > pos: that wraps for at near SIZE_MAX */
 		return;
 	w->base[at] = (uint8_t)(v >> 8);
 	w->base[at + 1] = (uint8_t)v;

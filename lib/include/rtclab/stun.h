@@ -359,8 +359,9 @@ enum rtclab_stun_error rtclab_stun_enc_fingerprint(struct rtclab_stun_encoder *e
 size_t rtclab_stun_enc_end(struct rtclab_stun_encoder *e);
 
 /* Re-encode a decoded message: same header, same attributes in the same
- * order; MESSAGE-INTEGRITY(-SHA256/-32) recomputed with key (copied as they
- * were when key is NULL) and FINGERPRINT recomputed.  Returns the length,
+ * order with the same padding bytes; MESSAGE-INTEGRITY(-SHA256/-32)
+ * recomputed with key (copied as they were when key is NULL) and
+ * FINGERPRINT recomputed.  Returns the length,
  * 0 on error (*err says why). */
 size_t rtclab_stun_encode(const struct rtclab_stun_msg *msg, const struct rtclab_stun_key *key, void *buf,
 			  size_t cap, enum rtclab_stun_error *err);

@@ -19,7 +19,7 @@
 	X(0x0007, PASSWORD, "PASSWORD", BYTES, 0, 0xFFFF, "RFC 3489 11.2.7")                           \
 	X(0x0008, MESSAGE_INTEGRITY, "MESSAGE-INTEGRITY", INTEGRITY, 20, 20, "RFC 8489 14.5")          \
 	X(0x0009, ERROR_CODE, "ERROR-CODE", ERROR_CODE, 4, 767, "RFC 8489 14.8")                       \
-	X(0x000A, UNKNOWN_ATTRIBUTES, "UNKNOWN-ATTRIBUTES", ATTR_LIST, 0, 0xFFFF, "RFC 8489 14.9")     \
+	X(0x000A, UNKNOWN_ATTRIBUTES, "UNKNOWN-ATTRIBUTES", ATTR_LIST, 0, 0xFFFF, "RFC 8489 14.13")    \
 	X(0x000B, REFLECTED_FROM, "REFLECTED-FROM", ADDRESS, 8, 20, "RFC 3489 11.2.11")                \
 	X(0x000C, CHANNEL_NUMBER, "CHANNEL-NUMBER", CHANNEL_NUMBER, 4, 4, "RFC 8656 18.1")             \
 	X(0x000D, LIFETIME, "LIFETIME", U32, 4, 4, "RFC 8656 18.2")                                    \
@@ -57,7 +57,7 @@
 	X(0x8023, ALTERNATE_SERVER, "ALTERNATE-SERVER", ADDRESS, 8, 20, "RFC 8489 14.15")              \
 	X(0x8025, TRANSACTION_TRANSMIT_COUNTER, "TRANSACTION_TRANSMIT_COUNTER", BYTES, 4, 4,           \
 	  "RFC 7982 3.1")                                                                              \
-	X(0x8027, CACHE_TIMEOUT, "CACHE-TIMEOUT", U32, 4, 4, "RFC 5780 7.7")                           \
+	X(0x8027, CACHE_TIMEOUT, "CACHE-TIMEOUT", U32, 4, 4, "RFC 5780 (IANA)")                           \
 	X(0x8028, FINGERPRINT, "FINGERPRINT", FINGERPRINT, 4, 4, "RFC 8489 14.7")                      \
 	X(0x8029, ICE_CONTROLLED, "ICE-CONTROLLED", U64, 8, 8, "RFC 8445 16.1")                        \
 	X(0x802A, ICE_CONTROLLING, "ICE-CONTROLLING", U64, 8, 8, "RFC 8445 16.1")                      \
