@@ -39,7 +39,7 @@ SHARED    := $(BUILD)/librtclab.so.$(VERSION)
 SONAME    := librtclab.so.$(SOVERSION)
 RTCLAB    := $(BUILD)/rtclab
 UNIT      := $(BUILD)/unit-tests
-BENCH     := $(BUILD)/bench-stun
+BENCHES   := $(patsubst bench/bench_%.c,$(BUILD)/bench-%,$(wildcard bench/bench_*.c))
 
 .PHONY: all deps run test test-only unit cli asan fuzz bench install uninstall clean help check-exports
 
@@ -58,9 +58,12 @@ help:
 deps:
 	@sh scripts/deps.sh
 
-$(BUILD)/%.o: %.c $(LIB_HDR) | $(BUILD)
+# -MMD: each object also depends on every header it includes.
+$(BUILD)/%.o: %.c | $(BUILD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -fPIC -MMD -MP -c $< -o $@
+
+-include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 $(BUILD):
 	@mkdir -p $@
@@ -84,7 +87,7 @@ $(BUILD)/rtclab.pc: rtclab.pc.in Makefile | $(BUILD)
 $(UNIT): $(UNIT_OBJ) $(STATIC)
 	$(CC) -o $@ $(UNIT_OBJ) $(STATIC) $(LDLIBS_ALL) -lcunit -lpcap
 
-$(BENCH): bench/bench_stun.c $(STATIC)
+$(BUILD)/bench-%: bench/bench_%.c $(STATIC)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
 
 # The demo: until the guided walkthrough exists, decode the bundled STUN
@@ -123,8 +126,8 @@ fuzz: deps $(FUZZ_TARGETS)
 	      -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$name fuzz/corpus/$$name || exit 1; \
 	done
 
-bench: deps $(BENCH)
-	$(BENCH)
+bench: deps $(BENCHES)
+	@for b in $(BENCHES); do $$b || exit 1; echo; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/rtclab \
@@ -134,7 +137,8 @@ install: all
 	ln -sf librtclab.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/librtclab.so
 	install -m 644 lib/include/rtclab/*.h $(DESTDIR)$(PREFIX)/include/rtclab/
-	install -m 644 $(BUILD)/rtclab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' \
+	    -e 's|@LIBS_RAW@|$(LIBS_RAW)|g' rtclab.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtclab.pc
 	install -m 755 $(RTCLAB) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 

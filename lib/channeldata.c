@@ -86,7 +86,7 @@ enum rtclab_stun_error rtclab_channeldata_decode(struct rtclab_channeldata *cd, 
 		cd->size = 4 + cd->length + pad;
 	} else {
 		/* Over UDP padding is optional; more than 3 extra bytes is not padding. */
-		cd->padding = left;
+		cd->padding = left <= 3 ? left : 0;
 		if (left > 3)
 			cd_problem(cd, RTCLAB_STUN_E_TRAILING_BYTES, 4 + cd->length, cd->length, (uint32_t)(len - 4));
 	}

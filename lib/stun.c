@@ -49,8 +49,9 @@ void rtclab_stun_add_problem_(struct rtclab_stun_msg *msg, enum rtclab_stun_erro
 	p->found = found;
 }
 
-bool rtclab_utf8_valid_(const uint8_t *s, size_t len)
+bool rtclab_utf8_valid(const void *text, size_t len)
 {
+	const uint8_t *s = (const uint8_t *)text;
 	size_t i = 0;
 	while (i < len) {
 		uint8_t c = s[i];
@@ -169,7 +170,7 @@ static void decode_address(struct rtclab_stun_msg *msg, struct rtclab_stun_attr 
 static void check_text(struct rtclab_stun_msg *msg, struct rtclab_stun_attr *a, struct rtclab_bytes text,
 		       size_t at)
 {
-	if (!rtclab_utf8_valid_(text.ptr, text.len))
+	if (!rtclab_utf8_valid(text.ptr, text.len))
 		rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_BAD_UTF8, at, a->type, 0, (uint32_t)text.len);
 }
 
@@ -225,12 +226,18 @@ static void decode_error_code(struct rtclab_stun_msg *msg, struct rtclab_stun_at
 	a->v.error.family = RTCLAB_FAMILY_NONE;
 	if (with_family) {
 		a->v.error.family = family_of(first);
-		if (a->v.error.family == RTCLAB_FAMILY_NONE)
+		if (a->v.error.family == RTCLAB_FAMILY_NONE) {
 			rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_BAD_FAMILY, a->offset + 4, a->type, 0, first);
+			a->ok = false; /* as for addresses: the family cannot be represented */
+		}
 	}
-	if (cls < 3 || cls > 6 || number > 99)
+	/* Class and number as found: cls * 100 + number would make up a code
+	 * (class 4, number 150 is not 550).  Nor is the value a valid code. */
+	if (cls < 3 || cls > 6 || number > 99) {
 		rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_BAD_ERROR_CODE, a->offset + 6, a->type, 0,
-					 (uint32_t)cls * 100 + number);
+					 (uint32_t)cls << 8 | number);
+		a->ok = false;
+	}
 	check_text(msg, a, a->v.error.reason, a->offset + 8);
 }
 
@@ -489,8 +496,9 @@ static void walk_attributes(struct rtclab_stun_msg *msg, struct rtclab_reader *r
 						 (uint32_t)rtclab_reader_left(r));
 			return;
 		}
-		uint16_t type = rtclab_read_be16(r);
-		uint16_t len = rtclab_read_be16(r);
+		uint32_t tl = rtclab_read_be32(r); /* type and length in one read */
+		uint16_t type = (uint16_t)(tl >> 16);
+		uint16_t len = (uint16_t)tl;
 		size_t left = rtclab_reader_left(r);
 		bool overrun = len > left;
 		if (overrun)
@@ -506,13 +514,13 @@ static void walk_attributes(struct rtclab_stun_msg *msg, struct rtclab_reader *r
 
 		msg->n_attrs_total++;
 		bool ignored = note_position(msg, &st, type, at);
-		if (msg->n_attrs == RTCLAB_STUN_MAX_ATTRS) {
-			if (msg->n_attrs_total == RTCLAB_STUN_MAX_ATTRS + 1)
-				rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_TOO_MANY_ATTRS, at, type,
-							 RTCLAB_STUN_MAX_ATTRS, 0);
-			continue;
-		}
-		struct rtclab_stun_attr *a = &msg->attrs[msg->n_attrs++];
+		/* Beyond RTCLAB_STUN_MAX_ATTRS an attribute is still checked, in a
+		 * scratch slot, but not kept. */
+		struct rtclab_stun_attr scratch, *a = &scratch;
+		if (msg->n_attrs < RTCLAB_STUN_MAX_ATTRS)
+			a = &msg->attrs[msg->n_attrs++];
+		else if (msg->n_attrs_total == RTCLAB_STUN_MAX_ATTRS + 1)
+			rtclab_stun_add_problem_(msg, RTCLAB_STUN_E_TOO_MANY_ATTRS, at, type, RTCLAB_STUN_MAX_ATTRS, 0);
 		a->type = type;
 		a->length = len;
 		a->offset = (uint32_t)at;

@@ -87,7 +87,7 @@ const char *rtclab_stun_message_title(uint16_t method, enum rtclab_stun_class cl
 	if (name != NULL)
 		snprintf(buf, len, "%s %s", name, class_suffix(cls));
 	else
-		snprintf(buf, len, "method 0x%03X %s", (unsigned)method, class_suffix(cls));
+		snprintf(buf, len, "method 0x%03x %s", (unsigned)method, class_suffix(cls));
 	return buf;
 }
 
@@ -213,26 +213,26 @@ static const struct rtclab_stun_attr_info attr_table[ATTR_COUNT] = {
 #undef RTCLAB_X_
 };
 
-/* The index of a known type, or -1.  A switch generated from the X-macro:
- * the compiler turns it into a jump table or a binary search, and a type
- * listed twice in the X-macro fails to compile (duplicate case). */
-static int attr_index(uint16_t type)
-{
-	switch (type) {
-#define RTCLAB_X_(type_, ident_, name_, kind_, min_, max_, ref_) \
-	case (type_):                                             \
-		return ATTR_IDX_##ident_;
-		RTCLAB_STUN_ATTRS(RTCLAB_X_)
+/* The decoder looks up every attribute of every packet, so the lookup is a
+ * direct index: all known types lie in 0x0000-0x007F, 0x8000-0x807F or
+ * 0xC000-0xC07F, and KEY folds those three ranges into 0..511.  Entries hold
+ * index + 1 (0 = unknown).  Two known types with the same key would be an
+ * "initialized field overwritten" error under -Wextra -Werror. */
+#define KEY(type) ((((unsigned)(type) >> 14) << 7) | ((unsigned)(type) & 0x7F))
+
+static const uint8_t attr_by_key[512] = {
+#define RTCLAB_X_(type_, ident_, name_, kind_, min_, max_, ref_) [KEY(type_)] = ATTR_IDX_##ident_ + 1,
+	RTCLAB_STUN_ATTRS(RTCLAB_X_)
 #undef RTCLAB_X_
-	default:
-		return -1;
-	}
-}
+};
 
 const struct rtclab_stun_attr_info *rtclab_stun_attr_info(uint16_t type)
 {
-	int i = attr_index(type);
-	return i < 0 ? NULL : &attr_table[i];
+	/* Types outside the three ranges fold onto a known key: check the type. */
+	unsigned i = attr_by_key[KEY(type)];
+	if (i == 0 || attr_table[i - 1].type != type)
+		return NULL;
+	return &attr_table[i - 1];
 }
 
 const char *rtclab_stun_attr_name(uint16_t type)
@@ -569,9 +569,9 @@ static const char attr_unknown_optional[] =
 
 const char *rtclab_stun_attr_explain(uint16_t type)
 {
-	int i = attr_index(type);
-	if (i >= 0 && attr_explain_table[i] != NULL)
-		return attr_explain_table[i];
+	const struct rtclab_stun_attr_info *info = rtclab_stun_attr_info(type);
+	if (info && attr_explain_table[info - attr_table] != NULL)
+		return attr_explain_table[info - attr_table];
 	return rtclab_stun_attr_required(type) ? attr_unknown_required : attr_unknown_optional;
 }
 

@@ -198,7 +198,7 @@ static enum rtclab_stun_error make_key(const struct rtclab_stun_msg *msg, const 
 	if (!r)
 		r = attr_string(msg, RTCLAB_STUN_ATTR_REALM, realm, sizeof realm) ? realm : NULL;
 	if (!u || !r)
-		return RTCLAB_STUN_E_INVALID_ARG;
+		return RTCLAB_STUN_E_MISSING_CREDENTIAL;
 	return rtclab_stun_key_long_term(key, u, r, cred->password, out->algorithm, prep);
 }
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "rtclab/stun_json.h"
-#include "stun_internal.h"
 
 json_t *rtclab_json_hex(const void *bytes, size_t len)
 {
@@ -44,7 +43,7 @@ static const char *range_name(enum rtclab_channel_range r)
 /* Text as a JSON string when it is UTF-8, else as hex under "raw". */
 static void set_text(json_t *o, const char *key, struct rtclab_bytes t)
 {
-	if (rtclab_utf8_valid_(t.ptr, t.len) && !memchr(t.ptr, 0, t.len))
+	if (rtclab_utf8_valid(t.ptr, t.len)) /* jansson keeps NULs as \u0000 */
 		json_object_set_new(o, key, json_stringn((const char *)t.ptr, t.len));
 	else
 		json_object_set_new(o, "raw", rtclab_json_hex(t.ptr, t.len));
@@ -141,7 +140,7 @@ static void set_typed(json_t *o, const struct rtclab_stun_attr *a)
 	}
 	case RTCLAB_STUN_KIND_PASSWORD_ALGORITHM:
 		json_object_set_new(o, "algorithm", json_integer(a->v.algorithm.algorithm));
-		json_object_set_new(o, "name", json_string(algorithm_name(a->v.algorithm.algorithm)));
+		json_object_set_new(o, "algorithm_name", json_string(algorithm_name(a->v.algorithm.algorithm)));
 		json_object_set_new(o, "parameters", rtclab_json_hex(a->v.algorithm.params.ptr, a->v.algorithm.params.len));
 		break;
 	case RTCLAB_STUN_KIND_ICMP:

@@ -41,7 +41,9 @@ static const struct error_text error_texts[] = {
 	[RTCLAB_STUN_E_NO_SPACE] = {"no_space", "output buffer too small"},
 	[RTCLAB_STUN_E_INVALID_ARG] = {"invalid_arg", "attribute cannot be encoded"},
 	[RTCLAB_STUN_E_BAD_RESERVED] = {"bad_reserved", "reserved bits are not zero"},
-	[RTCLAB_STUN_E_DUPLICATE] = {"duplicate", "attribute appears more than once"},
+	[RTCLAB_STUN_E_MISSING_CREDENTIAL] = {"missing_credential",
+					      "long-term credentials need a username and a realm: give them, or "
+					      "check a message that carries USERNAME and REALM"},
 };
 
 #define N_ERRORS (sizeof error_texts / sizeof error_texts[0])
@@ -92,8 +94,10 @@ const char *rtclab_stun_problem_format(const struct rtclab_stun_problem *p, char
 	attr_label(p->attr_type, a, sizeof a);
 	switch (p->code) {
 	case RTCLAB_STUN_E_TRUNCATED_HEADER:
-		snprintf(buf, len, "only %u bytes: a STUN header needs %u (a ChannelData header %u)", f, e,
-			 e == 20 ? 4u : e);
+		if (e == RTCLAB_STUN_HEADER_SIZE)
+			snprintf(buf, len, "only %u bytes: a STUN header needs %u (a ChannelData header 4)", f, e);
+		else /* rtclab_channeldata_decode: e is the 4-byte ChannelData header */
+			snprintf(buf, len, "only %u bytes: a ChannelData header needs %u", f, e);
 		break;
 	case RTCLAB_STUN_E_NOT_STUN:
 		snprintf(buf, len, "first byte 0x%02x has leading bits %u%u; STUN needs 00 (RFC 7983: 0-3 STUN, "
@@ -116,7 +120,8 @@ const char *rtclab_stun_problem_format(const struct rtclab_stun_problem *p, char
 		snprintf(buf, len, "%s declares %u value bytes but only %u remain in the message", a, e, f);
 		break;
 	case RTCLAB_STUN_E_ATTR_PADDING_MISSING:
-		snprintf(buf, len, "%s needs %u padding byte(s) to reach a 4-byte boundary; %u present", a, e, f);
+		snprintf(buf, len, "%s needs %u padding byte(s) to reach a 4-byte boundary; %u present",
+			 p->attr_type ? a : "the ChannelData message (over TCP)", e, f);
 		break;
 	case RTCLAB_STUN_E_ATTR_BAD_LENGTH:
 		snprintf(buf, len, "%s has a %u-byte value; expected %u", a, f, e);
@@ -131,7 +136,8 @@ const char *rtclab_stun_problem_format(const struct rtclab_stun_problem *p, char
 		snprintf(buf, len, "%s text is not valid UTF-8", a);
 		break;
 	case RTCLAB_STUN_E_BAD_ERROR_CODE:
-		snprintf(buf, len, "%s code %u is invalid: class must be 3-6 and number 0-99", a, f);
+		snprintf(buf, len, "%s has class %u and number %u: the class must be 3-6 and the number 0-99 "
+			 "(codes 300-699)", a, f >> 8, f & 0xFF);
 		break;
 	case RTCLAB_STUN_E_UNKNOWN_REQUIRED:
 		snprintf(buf, len, "%s is comprehension-required (type below 0x8000) and unknown: a server "

@@ -4,7 +4,7 @@
 # Used by `make run`, `make test` and .ci/run; safe to run again.
 set -eu
 
-# Build: compiler, pkg-config and the libraries of DEVELOPERS.md (libidn and
+# Build: compiler, pkg-config and the libraries rtclab uses (libidn and
 # libunistring prepare passwords for STUN long-term credentials).
 # Test: CUnit; clang for the sanitizer run and libFuzzer;
 # jq to check JSON output in the command-line tests; tshark to cross-check

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every symbol the shared library exports carries the rtclab_ prefix, and it
-# has a soname (DEVELOPERS.md: public names are prefixed; curl's test1167 idea).
+# has a soname (public names are prefixed; the idea of curl's test1167).
 set -eu
 lib=$1
 bad=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | grep -v '^rtclab_' | grep -v '^RTCLAB_' || true)

@@ -26,7 +26,8 @@ void usage_stun(FILE *out)
 	      "                       ChannelData padded to 4 bytes (RFC 8656 12.5)\n"
 	      "  --json               print JSON (docs/json.md); an array with --tcp\n"
 	      "  --brief              leave out the explanations\n"
-	      "  --color WHEN         auto (default), always or never; NO_COLOR turns it off\n"
+	      "  --color WHEN         auto (default), always or never (also --colour);\n"
+	      "                       NO_COLOR in the environment turns auto off\n"
 	      "\n"
 	      "Exit status: 0 the message has no problem, 1 it has problems or fails\n"
 	      "verification, 2 usage error or unreadable input.\n",
@@ -118,7 +119,9 @@ static uint8_t *load(const struct stun_opts *o, size_t *len)
 /* Decode the message at the start of buf; returns the bytes it used. */
 static size_t decode_one(const struct stun_opts *o, const uint8_t *buf, size_t len, json_t *array, bool *problems)
 {
-	/* RFC 7983: a first byte of 64-79 (leading bits 01) is ChannelData. */
+	/* Leading bits 01 (first byte 64-127) is ChannelData: RFC 7983 names
+	 * 64-79 (RFC 8656 channels 0x4000-0x4FFF), and RFC 5766 channels up to
+	 * 0x7FFF, still bound by deployed servers, start with 80-127. */
 	if (len > 0 && (buf[0] & 0xC0) == 0x40) {
 		struct rtclab_channeldata cd;
 		rtclab_channeldata_decode(&cd, buf, len, o->tcp);

@@ -5,19 +5,24 @@
 
 #include "tool.h"
 
+/* Text in quotes; control bytes escaped, and every non-ASCII byte too when
+ * the text is not valid UTF-8, so that nothing raw reaches the terminal. */
 static void print_quoted(FILE *out, struct rtclab_bytes t)
 {
+	bool utf8 = rtclab_utf8_valid(t.ptr, t.len);
 	fputc('"', out);
 	for (size_t i = 0; i < t.len; i++) {
 		uint8_t c = t.ptr[i];
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7F)
+		else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !utf8))
 			fprintf(out, "\\x%02x", c);
 		else
-			fputc(c, out); /* UTF-8 passes through */
+			fputc(c, out);
 	}
 	fputc('"', out);
+	if (!utf8)
+		fputs(" (not valid UTF-8)", out);
 }
 
 static void print_hex(FILE *out, struct rtclab_bytes b, size_t max)
@@ -296,6 +301,12 @@ void print_stun_text(FILE *out, const struct style *st, const struct rtclab_stun
 		     const struct rtclab_stun_verdict *verdict, bool explain)
 {
 	char title[64];
+	if (msg->size < RTCLAB_STUN_HEADER_SIZE && msg->size > 0 && !(msg->data[0] & 0xC0)) {
+		fprintf(out, "%sToo short for STUN%s: %zu bytes, and the header alone is 20\n", st_bold(st), st_off(st),
+			msg->size);
+		print_problems(out, st, msg->problems, msg->n_problems, msg->n_problems_total);
+		return;
+	}
 	if (msg->size == 0 || (msg->data[0] & 0xC0)) {
 		fprintf(out, "%sNot a STUN message%s: %s\n", st_bold(st), st_off(st),
 			msg->size ? rfc7983_kind(msg->data[0]) : "no bytes at all");
@@ -346,8 +357,14 @@ void print_stun_text(FILE *out, const struct style *st, const struct rtclab_stun
 
 void print_channeldata_text(FILE *out, const struct style *st, const struct rtclab_channeldata *cd, bool explain)
 {
-	fprintf(out, "%sTURN ChannelData%s, channel 0x%04x, %u data bytes\n", st_bold(st), st_off(st), cd->channel,
-		cd->length);
+	if (cd->size < RTCLAB_CHANNELDATA_HEADER_SIZE) {
+		fprintf(out, "%sTURN ChannelData%s, cut short before the end of its 4-byte header\n", st_bold(st),
+			st_off(st));
+		print_problems(out, st, cd->problems, cd->n_problems, cd->n_problems);
+		return;
+	}
+	fprintf(out, "%sTURN ChannelData%s, channel 0x%04x, %u data byte%s\n", st_bold(st), st_off(st), cd->channel,
+		cd->length, cd->length == 1 ? "" : "s");
 	if (explain) {
 		fprintf(out, "  %s\n", rtclab_step_title(RTCLAB_STEP_CHECKS));
 		print_wrapped(out, st, 2,

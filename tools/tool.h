@@ -26,6 +26,10 @@ struct subcommand {
 
 int cmd_stun(int argc, char **argv);
 void usage_stun(FILE *out);
+int cmd_candidate(int argc, char **argv);
+void usage_candidate(FILE *out);
+int cmd_sdp(int argc, char **argv);
+void usage_sdp(FILE *out);
 
 /* --- output style ------------------------------------------------------------- */
 

@@ -357,9 +357,10 @@ static void compare_with_tshark(struct sample *s, size_t n)
 
 static void write_samples(const char *dir, struct sample *s, size_t n)
 {
-	char path[512];
+	char path[1024];
 	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s/%s.bin", dir, s[i].name);
+		if (snprintf(path, sizeof path, "%.900s/%s.bin", dir, s[i].name) >= (int)sizeof path)
+			continue;
 		FILE *f = fopen(path, "wb");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 		fwrite(s[i].bytes, 1, s[i].len, f);
@@ -383,15 +384,15 @@ static void add_fixture(struct sample *s, size_t *n, const char *name)
 static void add_real_messages(struct sample *s, size_t *n)
 {
 	const char *base = getenv("RTCLAB_FIXTURES");
-	char path[512];
-	snprintf(path, sizeof path, "%s/stun/real", base ? base : "tests/fixtures");
+	char path[1024];
+	snprintf(path, sizeof path, "%.900s/stun/real", base ? base : "tests/fixtures");
 	DIR *d = opendir(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	struct dirent *e;
 	size_t before = *n;
 	while ((e = readdir(d)))
 		if (strstr(e->d_name, ".bin")) {
-			snprintf(path, sizeof path, "stun/real/%s", e->d_name);
+			snprintf(path, sizeof path, "stun/real/%.900s", e->d_name);
 			add_fixture(s, n, path);
 		}
 	closedir(d);

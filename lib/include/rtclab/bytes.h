@@ -25,6 +25,27 @@ struct rtclab_bytes {
 	size_t len;
 };
 
+/* A view of text owned by somebody else; not NUL-terminated. */
+struct rtclab_str {
+	const char *ptr;
+	size_t len;
+};
+
+static inline struct rtclab_str rtclab_str_make(const char *ptr, size_t len)
+{
+	struct rtclab_str s = {ptr, len};
+	return s;
+}
+
+static inline bool rtclab_str_eq(struct rtclab_str s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+/* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+bool rtclab_utf8_valid(const void *text, size_t len);
+
 struct rtclab_reader {
 	const uint8_t *base; /* start of the whole buffer (offsets count from here) */
 	size_t start;        /* first readable offset of this window */
@@ -198,6 +219,8 @@ static inline void rtclab_write_be32(struct rtclab_writer *w, uint32_t v)
 
 static inline void rtclab_write_be64(struct rtclab_writer *w, uint64_t v)
 {
+	if (!rtclab_writer_room(w, 8))
+		return;
 	rtclab_write_be32(w, (uint32_t)(v >> 32));
 	rtclab_write_be32(w, (uint32_t)v);
 }

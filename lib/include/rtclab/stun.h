@@ -161,7 +161,7 @@ enum rtclab_stun_error {
 	RTCLAB_STUN_E_ATTR_TOO_LONG,       /* value longer than its type allows */
 	RTCLAB_STUN_E_BAD_FAMILY,          /* address family neither 0x01 nor 0x02 */
 	RTCLAB_STUN_E_BAD_UTF8,            /* text attribute is not UTF-8 */
-	RTCLAB_STUN_E_BAD_ERROR_CODE,      /* class outside 3..6 or number above 99 */
+	RTCLAB_STUN_E_BAD_ERROR_CODE,      /* class outside 3..6 or number above 99 (found: class << 8 | number) */
 	RTCLAB_STUN_E_UNKNOWN_REQUIRED,    /* unknown comprehension-required attribute */
 	RTCLAB_STUN_E_AFTER_INTEGRITY,     /* attribute after MESSAGE-INTEGRITY: ignored */
 	RTCLAB_STUN_E_FINGERPRINT_NOT_LAST,
@@ -175,8 +175,9 @@ enum rtclab_stun_error {
 	RTCLAB_STUN_E_NO_SPACE,            /* encoder: the output buffer is too small */
 	RTCLAB_STUN_E_INVALID_ARG,         /* encoder: an attribute that cannot be encoded */
 	RTCLAB_STUN_E_BAD_RESERVED,        /* reserved bits that must be zero are not */
-	RTCLAB_STUN_E_DUPLICATE,           /* an attribute that may appear once appears again */
+	RTCLAB_STUN_E_MISSING_CREDENTIAL,  /* long-term credentials without a username or a realm */
 };
+#define RTCLAB_STUN_E_LAST RTCLAB_STUN_E_MISSING_CREDENTIAL
 
 struct rtclab_stun_problem {
 	enum rtclab_stun_error code;
