@@ -3,9 +3,10 @@
  * (6.1.2.4), the limit (6.1.2.5) and initial states (6.1.2.6).  TCP
  * candidates pair as RFC 6544 6.2 says.
  *
- * No allocation: the check list is walked in order by searching the pairs
- * again for the next one each time (the pairs are n_local x n_remote, and
- * a student's list has tens of them, so the quadratic time is fine).
+ * No allocation.  When out has room for every pair (n_local x n_remote),
+ * the pairs are sorted there (heapsort); otherwise the check list is walked
+ * in order by searching the pairs again for the next one each time, which
+ * takes time quadratic in the number of pairs but no memory.
  */
 #include "rtclab/ice.h"
 
@@ -294,9 +295,13 @@ static bool duplicates(const struct ctx *x, const struct pair_ref *p, const stru
 {
 	const struct rtclab_candidate *lp = &x->local[p->l], *lq = &x->local[q->l];
 	const struct rtclab_candidate *rp = &x->remote[p->r], *rq = &x->remote[q->r];
-	struct rtclab_addr bp = base_of(lp), bq = base_of(lq), ap = address_of(rp), aq = address_of(rq);
-	return same_kind(lp, lq) && rtclab_addr_equal(&bp, &bq) &&
-	       (p->r == q->r || (same_kind(rp, rq) && rtclab_addr_equal(&ap, &aq)));
+	if (p->r != q->r) { /* the same remote candidate, or one with the same address */
+		struct rtclab_addr ap = address_of(rp), aq = address_of(rq);
+		if (rp->port != rq->port || !same_kind(rp, rq) || !rtclab_addr_equal(&ap, &aq))
+			return false;
+	}
+	struct rtclab_addr bp = base_of(lp), bq = base_of(lq);
+	return same_kind(lp, lq) && rtclab_addr_equal(&bp, &bq);
 }
 
 /* 6.1.2.4: a pair that duplicates a formed pair of higher priority. */
@@ -398,21 +403,40 @@ static bool same_foundation(const struct ctx *x, const struct pair_ref *p, const
 	       same_str(x->remote[p->r].foundation, x->remote[q->r].foundation);
 }
 
+/* Does kept pair y keep kept pair p Frozen (6.1.2.6)?  Same foundation, and
+ * a lower component, or the same one and a higher priority. */
+static bool outranks(const struct ctx *x, const struct pair_ref *y, const struct pair_ref *p)
+{
+	uint16_t cy = x->local[y->l].component, cp = x->local[p->l].component;
+	return (y->l != p->l || y->r != p->r) && same_foundation(x, y, p) && (cy < cp || (cy == cp && before(y, p)));
+}
+
+static struct pair_ref ref_of(const struct ctx *x, const struct rtclab_ice_pair *o)
+{
+	return make_ref(x, o->local, o->remote);
+}
+
 /* 6.1.2.6: per foundation, the pair with the lowest component, then the
- * highest priority, is Waiting.  Every kept pair is compared with those
- * written, including kept pairs that did not fit in out. */
-static void set_states(const struct ctx *x, struct rtclab_ice_pair *out, size_t n_kept_written)
+ * highest priority, is Waiting; the other kept pairs are Frozen.  Kept pairs
+ * that did not fit in out are found again by walking the list. */
+static void set_states(const struct ctx *x, struct rtclab_ice_pair *out, size_t n_written, size_t n_kept)
 {
 	struct kept_iter it = {0};
-	for (size_t i = 0; i < n_kept_written; i++)
+	for (size_t i = 0; i < n_written; i++) {
+		struct pair_ref p = ref_of(x, &out[i]);
 		out[i].state = RTCLAB_PAIR_WAITING;
-	while (kept_next(x, &it)) {
-		uint16_t cy = x->local[it.cur.l].component;
-		for (size_t i = 0; i < n_kept_written; i++) {
-			struct pair_ref p = make_ref(x, out[i].local, out[i].remote);
-			uint16_t cp = x->local[p.l].component;
-			if ((p.l != it.cur.l || p.r != it.cur.r) && same_foundation(x, &p, &it.cur) &&
-			    (cy < cp || (cy == cp && before(&it.cur, &p))))
+		for (size_t j = 0; j < n_written && out[i].state == RTCLAB_PAIR_WAITING; j++) {
+			struct pair_ref y = ref_of(x, &out[j]);
+			if (outranks(x, &y, &p))
+				out[i].state = RTCLAB_PAIR_FROZEN;
+		}
+	}
+	while (n_written < n_kept && kept_next(x, &it)) {
+		if (it.rank <= n_written)
+			continue; /* written: compared above */
+		for (size_t i = 0; i < n_written; i++) {
+			struct pair_ref p = ref_of(x, &out[i]);
+			if (outranks(x, &it.cur, &p))
 				out[i].state = RTCLAB_PAIR_FROZEN;
 		}
 	}
@@ -425,7 +449,7 @@ static void link_redundant(const struct ctx *x, struct rtclab_ice_pair *out, siz
 		if (out[i].pruned != RTCLAB_PRUNE_REDUNDANT)
 			continue;
 		struct pair_ref p = make_ref(x, out[i].local, out[i].remote);
-		for (size_t j = 0; j < n; j++) {
+		for (size_t j = 0; j < i; j++) { /* the pair it repeats comes earlier */
 			struct pair_ref q = make_ref(x, out[j].local, out[j].remote);
 			bool formed = out[j].pruned == RTCLAB_PRUNE_NONE || out[j].pruned == RTCLAB_PRUNE_LIMIT;
 			if (formed && before(&q, &p) && duplicates(x, &p, &q)) {
@@ -436,37 +460,132 @@ static void link_redundant(const struct ctx *x, struct rtclab_ice_pair *out, siz
 	}
 }
 
+/* --- the check list with room for every pair: sorted in place --------------------- */
+
+typedef bool (*pair_order)(const struct rtclab_ice_pair *a, const struct rtclab_ice_pair *b);
+
+static bool in_order(const struct rtclab_ice_pair *a, const struct rtclab_ice_pair *b)
+{
+	struct pair_ref p = {a->local, a->remote, a->priority}, q = {b->local, b->remote, b->priority};
+	return before(&p, &q);
+}
+
+static bool kept_first(const struct rtclab_ice_pair *a, const struct rtclab_ice_pair *b)
+{
+	bool pa = a->pruned != RTCLAB_PRUNE_NONE, pb = b->pruned != RTCLAB_PRUNE_NONE;
+	return pa != pb ? pb : in_order(a, b);
+}
+
+static void swap_pairs(struct rtclab_ice_pair *a, struct rtclab_ice_pair *b)
+{
+	struct rtclab_ice_pair t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Heap order: a parent never comes before its children. */
+static void sift_down(struct rtclab_ice_pair *a, size_t root, size_t n, pair_order first)
+{
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		if (child + 1 < n && first(&a[child], &a[child + 1]))
+			child++;
+		if (!first(&a[root], &a[child]))
+			return;
+		swap_pairs(&a[root], &a[child]);
+	}
+}
+
+/* Heapsort: no allocation, and the keys are unique, so the order is fixed. */
+static void sort_pairs(struct rtclab_ice_pair *a, size_t n, pair_order first)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(a, i, n, first);
+	for (size_t end = n; end-- > 1;) {
+		swap_pairs(&a[0], &a[end]);
+		sift_down(a, 0, end, first);
+	}
+}
+
+/* A formed pair (pruned at most as redundant or by the limit) earlier in out
+ * with the same local base and remote candidate. */
+static bool repeats_earlier(const struct ctx *x, const struct rtclab_ice_pair *out, size_t i)
+{
+	struct pair_ref p = ref_of(x, &out[i]);
+	for (size_t j = 0; j < i; j++) {
+		enum rtclab_ice_prune w = out[j].pruned;
+		struct pair_ref q = ref_of(x, &out[j]);
+		if ((w == RTCLAB_PRUNE_NONE || w == RTCLAB_PRUNE_REDUNDANT || w == RTCLAB_PRUNE_LIMIT) &&
+		    duplicates(x, &p, &q))
+			return true;
+	}
+	return false;
+}
+
+static size_t checklist_sorted(const struct ctx *x, struct rtclab_ice_pair *out, size_t *n_kept)
+{
+	size_t n = 0, rank = 0;
+	for (size_t l = 0; l < x->n_local; l++)
+		for (size_t r = 0; r < x->n_remote; r++) {
+			struct pair_ref p = make_ref(x, l, r);
+			write_pair(x, &out[n++], &p, basic_prune(x, l, r));
+		}
+	sort_pairs(out, n, in_order);
+	for (size_t i = 0; i < n; i++) {
+		if (out[i].pruned != RTCLAB_PRUNE_NONE)
+			continue;
+		if (repeats_earlier(x, out, i))
+			out[i].pruned = RTCLAB_PRUNE_REDUNDANT;
+		else if (rank++ >= x->limit)
+			out[i].pruned = RTCLAB_PRUNE_LIMIT;
+	}
+	sort_pairs(out, n, kept_first);
+	*n_kept = rank < x->limit ? rank : x->limit;
+	set_states(x, out, *n_kept, *n_kept);
+	return n;
+}
+
+/* --- the check list with less room: walked pair by pair ---------------------------- */
+
+static size_t checklist_walk(const struct ctx *x, struct rtclab_ice_pair *out, size_t max, size_t *n_kept)
+{
+	struct kept_iter it = {0};
+	struct pair_ref last = {0, 0, 0}, p, after;
+	size_t n = 0;
+	while (kept_next(x, &it)) {
+		if (n < max)
+			write_pair(x, &out[n++], &it.cur, RTCLAB_PRUNE_NONE);
+		last = it.cur;
+	}
+	size_t n_kept_written = n;
+	bool limit_hit = it.rank == x->limit;
+	bool have = next_in_order(x, NULL, false, &p);
+	while (have && n < max) {
+		enum rtclab_ice_prune why = prune_reason(x, &p, &last, limit_hit);
+		if (why != RTCLAB_PRUNE_NONE)
+			write_pair(x, &out[n++], &p, why);
+		after = p;
+		have = next_in_order(x, &after, false, &p);
+	}
+	*n_kept = it.rank;
+	set_states(x, out, n_kept_written, it.rank);
+	return n;
+}
+
 size_t rtclab_ice_checklist(const struct rtclab_candidate *local, size_t n_local,
 			    const struct rtclab_candidate *remote, size_t n_remote,
 			    const struct rtclab_ice_checklist_opts *opts, struct rtclab_ice_pair *out, size_t max,
 			    size_t *kept)
 {
 	struct ctx x = {local, remote, local ? n_local : 0, remote ? n_remote : 0, true, 100};
-	struct kept_iter it = {0};
-	struct pair_ref last = {0, 0, 0}, p, after;
-	size_t n = 0;
+	size_t n, n_kept;
 	if (opts) {
 		x.controlling = opts->local_controlling;
 		x.limit = opts->limit ? opts->limit : 100; /* 6.1.2.5 */
 	}
 	if (!out)
 		max = 0;
-	while (kept_next(&x, &it)) {
-		if (n < max)
-			write_pair(&x, &out[n++], &it.cur, RTCLAB_PRUNE_NONE);
-		last = it.cur;
-	}
-	size_t n_kept = it.rank, n_kept_written = n;
-	bool limit_hit = n_kept == x.limit;
-	bool have = next_in_order(&x, NULL, false, &p);
-	while (have && n < max) {
-		enum rtclab_ice_prune why = prune_reason(&x, &p, &last, limit_hit);
-		if (why != RTCLAB_PRUNE_NONE)
-			write_pair(&x, &out[n++], &p, why);
-		after = p;
-		have = next_in_order(&x, &after, false, &p);
-	}
-	set_states(&x, out, n_kept_written);
+	bool room = x.n_remote == 0 || (x.n_local <= SIZE_MAX / x.n_remote && max >= x.n_local * x.n_remote);
+	n = room ? checklist_sorted(&x, out, &n_kept) : checklist_walk(&x, out, max, &n_kept);
 	link_redundant(&x, out, n);
 	if (kept)
 		*kept = n_kept;

@@ -633,6 +633,14 @@ static bool parse_candidate(struct sdp_parser *p, struct rtclab_sdp_line *l)
 	size_t column = 0;
 	struct rtclab_candidate *c = &sdp->candidates[sdp->n_candidates];
 	enum rtclab_cand_error e = rtclab_candidate_parse(c, l->attr_value.ptr, l->attr_value.len, &column);
+	if (e == RTCLAB_CAND_E_TCPTYPE && c->transport == RTCLAB_CAND_TCP && c->tcptype == RTCLAB_TCPTYPE_NONE) {
+		/* Chrome until 2014 sent "tcp ... port 0 typ host" without a
+		 * tcptype; every other field is filled in (see candidate.h). */
+		rtclab_sdp_problem_(p, RTCLAB_SDP_P_BAD_VALUE, l->number, rtclab_sdp_column_(l, c->transport_text.ptr),
+				    true, "a TCP candidate without tcptype (RFC 6544 4.5 requires active, passive "
+				    "or so): an old browser's; current agents ignore it");
+		e = RTCLAB_CAND_OK;
+	}
 	if (e != RTCLAB_CAND_OK) {
 		const char *at = l->attr_value.ptr + (column ? column - 1 : 0);
 		return bad(p, l, at, rtclab_cand_error_str(e));

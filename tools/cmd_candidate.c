@@ -668,25 +668,38 @@ static void print_summary(FILE *out, const struct rtclab_candidate *c)
 		c->address.ptr, c->port, c->component);
 }
 
+/* "192.168.0.87 is private (RFC 1918), ..." or "my-host.local, a host name" */
+static const char *related_words(const struct rtclab_candidate *c, char *buf, size_t len)
+{
+	if (c->raddr_ip.family != RTCLAB_FAMILY_NONE)
+		snprintf(buf, len, "%.*s is %s", (int)c->raddr.len, c->raddr.ptr, scope(&c->raddr_ip));
+	else
+		snprintf(buf, len, "%.*s, a host name", (int)c->raddr.len, c->raddr.ptr);
+	return buf;
+}
+
 static void explain_related(struct printer *p, const struct rtclab_candidate *c)
 {
+	char words[400];
 	bool hidden = c->has_raddr && c->raddr_ip.family != RTCLAB_FAMILY_NONE &&
 		      strncmp(scope(&c->raddr_ip), "unspecified", 11) == 0;
 	if (c->type == RTCLAB_CAND_HOST)
 		note(p, "A host candidate should carry no related address (RFC 8839 5.1).");
+	else if (!c->has_raddr)
+		note(p, "rport without raddr: the port of the related address, whose address is not given.");
 	else if (hidden)
 		note(p, "A placeholder: the agent hides the related address for privacy, as RFC 8839 5.1 allows "
 			"(browsers do this when they hide host addresses behind mDNS names). ICE does not need it: "
 			"it is there for diagnostics.");
 	else if (c->type == RTCLAB_CAND_RELAY)
 		note(p, "The mapped address: this peer's public address as the TURN server saw it (its srflx "
-			"address), from the XOR-MAPPED-ADDRESS of the Allocate response.%s%.*s%s%s%s",
-		     c->raddr_ip.family ? " " : "", (int)c->raddr.len, c->raddr.ptr, c->raddr_ip.family ? " is " : "",
-		     scope(&c->raddr_ip), c->raddr_ip.family ? "." : "");
+			"address), from the XOR-MAPPED-ADDRESS of the Allocate response. Here %s.",
+		     related_words(c, words, sizeof words));
 	else
 		note(p, "The base: the local address and port the STUN request left from. It reveals what is behind "
-			"the NAT%s%.*s%s%s.", c->raddr_ip.family ? ": " : "", (int)c->raddr.len, c->raddr.ptr,
-		     c->raddr_ip.family ? " is " : "", scope(&c->raddr_ip));
+			"the NAT: %s.", related_words(c, words, sizeof words));
+	if (c->has_raddr && !c->has_rport)
+		note(p, "raddr without rport: RFC 8839 5.1 gives both.");
 }
 
 static void print_related(struct printer *p, const struct rtclab_candidate *c)

@@ -190,8 +190,12 @@ run sdp-srflx 0 "$RTCLAB" sdp "$S/aiortc_audio_firefox.sdp" &&
 	hasflat sdp-srflx "A server-reflexive (srflx) candidate: UDP, IPv4 1.2.3.4 port 37264," &&
 	hasflat sdp-srflx "Related address 192.168.99.58 port 37264: the base, the private address the NAT translated into this public one" &&
 	hasflat sdp-srflx "No more candidates will come for this section (10 in this description)." &&
-	hasflat sdp-srflx "Candidates 10: host 8, srflx 2, prflx 0, relay 0; mDNS names 0, IPv6 4, TCP 4;" &&
-	hasflat sdp-srflx "warning: a component 2 (RTCP) candidate"
+	hasflat sdp-srflx "Candidates 10: host 8, srflx 2, prflx 0, relay 0; mDNS names 0, IPv6 4, TCP 4;"
+# An offer may carry component 2 candidates with rtcp-mux (in case the answer refuses it);
+# read as an answer, they are useless, and rtclab says so.
+run sdp-rtcp-mux-answer 1 "$RTCLAB" sdp --role answer "$S/aiortc_audio_firefox.sdp" &&
+	hasflat sdp-rtcp-mux-answer "an answer says a=setup:actpass" &&
+	hasflat sdp-rtcp-mux-answer "warning: a component 2 (RTCP) candidate"
 run sdp-relay 1 "$RTCLAB" sdp "$S/webrtcsdp_example_08.sdp" &&
 	hasflat sdp-relay "A relay candidate: UDP, IPv4 162.222.183.171 port 49761, component 1. Related address 162.222.183.171 port 49761: the candidate's own address again" &&
 	hasflat sdp-relay "Candidates 16: host 4, srflx 4, prflx 0, relay 8;"

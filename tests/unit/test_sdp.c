@@ -302,7 +302,9 @@ static void test_lint(void)
 	expect("a=setup:actpass", "a=setup:sideways", RTCLAB_SDP_ROLE_OFFER, RTCLAB_SDP_P_BAD_VALUE, 11, 9);
 	expect("a=group:BUNDLE 0", "a=group:BUNDLE 0 1", RTCLAB_SDP_ROLE_OFFER, RTCLAB_SDP_P_BUNDLE, 5, 18);
 	expect("typ host\r\n", "typ host\r\na=candidate:1 2 udp 2122260222 192.168.1.5 54401 typ host\r\n",
-	       RTCLAB_SDP_ROLE_OFFER, RTCLAB_SDP_P_RTCP_MUX, 16, 0);
+	       RTCLAB_SDP_ROLE_ANSWER, RTCLAB_SDP_P_RTCP_MUX, 16, 0);
+	expect("a=rtcp-mux\r\n", "a=rtcp-mux\r\na=rtcp-mux-only\r\na=candidate:1 2 udp 2122260222 192.168.1.5 54401 typ host\r\n",
+	       RTCLAB_SDP_ROLE_OFFER, RTCLAB_SDP_P_RTCP_MUX, 15, 0);
 	expect("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus/48000/2\r\na=rtpmap:111 opus/48000/2",
 	       RTCLAB_SDP_ROLE_OFFER, RTCLAB_SDP_P_DUPLICATE, 15, 10);
 	expect("SAVPF 111 0", "SAVPF 111 0 111", RTCLAB_SDP_ROLE_OFFER, RTCLAB_SDP_P_DUPLICATE, 6, 35);

@@ -131,7 +131,12 @@ enum rtclab_cand_error {
  * The first problem from the left wins.  On error *column (if not NULL) is
  * the 1-based column in line of the offending field (of the byte itself for
  * E_BAD_CHAR and E_SPACING), len + 1 when a field is missing at the end;
- * *c is then only partly filled.  *column is 0 on success. */
+ * *c is then only partly filled.  *column is 0 on success.
+ * The missing tcptype of a TCP candidate is checked last: when that is the
+ * error (RTCLAB_CAND_E_TCPTYPE with c->transport RTCLAB_CAND_TCP and
+ * c->tcptype RTCLAB_TCPTYPE_NONE), every other field of *c is filled, so a
+ * lenient caller may keep the candidate with a warning (old libwebrtc sent
+ * such lines, with port 0). */
 enum rtclab_cand_error rtclab_candidate_parse(struct rtclab_candidate *c, const char *line, size_t len,
 					      size_t *column);
 
