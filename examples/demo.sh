@@ -1,11 +1,22 @@
 #!/bin/sh
-# The demo that `make run` shows until the guided walkthrough exists: the
-# STUN and TURN messages of a WebRTC handshake, decoded and explained in the
-# order they happen.  Usage: sh examples/demo.sh [path/to/rtclab]
+# The demo that `make run` shows until the guided walkthrough exists: a
+# WebRTC handshake piece by piece, in the order it happens: the SDP offer
+# and answer, the ICE candidates and their check list, then the STUN and
+# TURN messages, each decoded and explained.
+# Usage: sh examples/demo.sh [path/to/rtclab]
 set -u
 rtclab=${1:-build/rtclab}
-dir=$(dirname "$0")/stun
+here=$(dirname "$0")
+dir=$here/stun
 status=0
+
+# step TITLE COMMAND...: a heading, the command as typed, its output.
+step() {
+	title=$1
+	shift
+	printf '\n==== %s\n     $ rtclab %s\n\n' "$title" "$*"
+	"$rtclab" "$@" || status=1
+}
 
 show() { # title, file, extra options...
 	title=$1 file=$2
@@ -15,13 +26,28 @@ show() { # title, file, extra options...
 }
 
 cat <<'TXT'
-rtclab demo: the STUN and TURN messages of one WebRTC connection.
+rtclab demo: one WebRTC connection, piece by piece.
 
-Each peer first asks a STUN server for its public address, then a TURN
-server for a relay; once the candidates have been exchanged, the peers check
-the candidate pairs with STUN Binding requests signed with each other's
-ice-pwd.  Every message below is decoded field by field and explained.
+Peer A (a Chrome browser) offers audio and video in SDP; peer B answers.
+Each peer then gathers ICE candidates, asking a STUN server for its public
+address and a TURN server for a relay, and trickles them to the other.  The
+peers pair the candidates and check each pair with STUN Binding requests
+signed with each other's ice-pwd.  Every piece below is decoded and
+explained; run any command yourself to see more (drop --brief).
 TXT
+step "Steps 1-2: the offer and the answer, and whether they fit" \
+	sdp --brief --pair "$here/sdp/01-chrome-offer.sdp" "$here/sdp/02-answer.sdp"
+step "Steps 4-5: three candidates peer A gathers and trickles" \
+	candidate --brief \
+	"candidate:1 1 udp 2122260223 192.168.1.5 54400 typ host generation 0" \
+	"candidate:2 1 udp 1686052607 203.0.113.7 54321 typ srflx raddr 192.168.1.5 rport 54400 generation 0" \
+	"candidate:3 1 udp 41885439 198.51.100.1 49152 typ relay raddr 203.0.113.7 rport 54321 generation 0"
+step "Step 6: the check list the two peers' candidates make" \
+	candidate --pairs --brief --controlling local \
+	--local "candidate:1 1 udp 2122260223 192.168.1.5 54400 typ host" \
+	--local "candidate:2 1 udp 1686052607 203.0.113.7 54321 typ srflx raddr 192.168.1.5 rport 54400" \
+	--remote "candidate:4 1 udp 2122260223 10.0.0.9 50000 typ host" \
+	--remote "candidate:5 1 udp 1686052607 198.51.100.77 61000 typ srflx raddr 10.0.0.9 rport 50000"
 show "Step 4: peer A asks a STUN server for its public address" 01-binding-request-to-stun-server.bin
 show "Step 4: the STUN server answers with the address it saw" 02-binding-response-from-stun-server.bin
 show "Step 4: peer A asks a TURN server for a relay" 03-turn-allocate-request.bin
@@ -37,7 +63,8 @@ show "Step 6: the RFC 5769 test check, verified with its ice-pwd" 09-rfc5769-ice
 	--password VOkJxbRl1RmTxUk/WvJxBt
 cat <<'TXT'
 
-Try it yourself: rtclab stun decode --help.  Wrong password?  Run the last
+Try it yourself: rtclab help lists the commands; rtclab sdp, rtclab candidate
+and rtclab stun decode each take --help.  Wrong password?  Run the last
 command with --password wrong and see the integrity check fail.
 TXT
 exit $status

@@ -687,3 +687,13 @@ size_t rtclab_candidate_format(const struct rtclab_candidate *c, char *buf, size
 		buf[o.n < len ? o.n : len - 1] = '\0';
 	return o.n;
 }
+
+bool rtclab_candidate_lacks_tcptype(const struct rtclab_candidate *c, const char *line, size_t len)
+{
+	if (c->transport != RTCLAB_CAND_TCP || c->tcptype != RTCLAB_TCPTYPE_NONE)
+		return false;
+	for (size_t i = 0; i + 7 <= len; i++) /* no "tcptype" keyword anywhere */
+		if (memcmp(line + i, "tcptype", 7) == 0)
+			return false;
+	return true;
+}

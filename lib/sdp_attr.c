@@ -633,7 +633,7 @@ static bool parse_candidate(struct sdp_parser *p, struct rtclab_sdp_line *l)
 	size_t column = 0;
 	struct rtclab_candidate *c = &sdp->candidates[sdp->n_candidates];
 	enum rtclab_cand_error e = rtclab_candidate_parse(c, l->attr_value.ptr, l->attr_value.len, &column);
-	if (e == RTCLAB_CAND_E_TCPTYPE && c->transport == RTCLAB_CAND_TCP && c->tcptype == RTCLAB_TCPTYPE_NONE) {
+	if (e == RTCLAB_CAND_E_TCPTYPE && rtclab_candidate_lacks_tcptype(c, l->attr_value.ptr, l->attr_value.len)) {
 		/* Chrome until 2014 sent "tcp ... port 0 typ host" without a
 		 * tcptype; every other field is filled in (see candidate.h). */
 		rtclab_sdp_problem_(p, RTCLAB_SDP_P_BAD_VALUE, l->number, rtclab_sdp_column_(l, c->transport_text.ptr),

@@ -348,6 +348,23 @@ static void report_error(const struct item *it, enum rtclab_cand_error e, size_t
 	fputc('\n', stderr);
 }
 
+/* Parse one item.  A TCP candidate without tcptype is accepted with a
+ * warning, as browsers of the time sent them and the SDP parser takes them
+ * (every other field is filled in when that is the only fault). */
+static enum rtclab_cand_error parse_item(struct rtclab_candidate *c, const struct item *it, size_t *column)
+{
+	enum rtclab_cand_error e = rtclab_candidate_parse(c, it->text, it->len, column);
+	if (e == RTCLAB_CAND_E_TCPTYPE && rtclab_candidate_lacks_tcptype(c, it->text, it->len)) {
+		fflush(stdout);
+		fputs("rtclab candidate: warning: ", stderr);
+		print_where(stderr, it);
+		fprintf(stderr, ", column %zu: a TCP candidate without tcptype; RFC 6544 4.5 requires active, "
+				"passive or so, and current agents ignore such candidates\n", *column);
+		e = RTCLAB_CAND_OK;
+	}
+	return e;
+}
+
 /* Parse every item of a list into cands (the good ones); false if any is bad. */
 static bool parse_list(const struct list *l, struct rtclab_candidate *cands, const struct item **from, size_t *n)
 {
@@ -355,7 +372,7 @@ static bool parse_list(const struct list *l, struct rtclab_candidate *cands, con
 	*n = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		size_t column;
-		enum rtclab_cand_error e = rtclab_candidate_parse(&cands[*n], l->v[i].text, l->v[i].len, &column);
+		enum rtclab_cand_error e = parse_item(&cands[*n], &l->v[i], &column);
 		if (e != RTCLAB_CAND_OK) {
 			report_error(&l->v[i], e, column);
 			all_good = false;
@@ -811,7 +828,7 @@ static int explain_lines(const struct cand_opts *o)
 		const struct item *it = &o->lines.v[i];
 		struct rtclab_candidate c;
 		size_t column;
-		enum rtclab_cand_error e = rtclab_candidate_parse(&c, it->text, it->len, &column);
+		enum rtclab_cand_error e = parse_item(&c, it, &column);
 		if (e != RTCLAB_CAND_OK) {
 			fflush(stdout);
 			report_error(it, e, column);

@@ -177,6 +177,12 @@ static void check_fixture_line(const char *line, size_t len, bool expect_valid, 
 	if (expect_valid && (x = find(exceptions, N_EXCEPTIONS, line, len, used_exc)) != NULL) {
 		n->exceptions++;
 		assert_error(x, line, len);
+		/* The legacy TCP candidates without tcptype are kept (with a
+		 * warning) by the SDP parser and rtclab candidate; nothing else is. */
+		size_t column = 0;
+		bool legacy_tcp = x->code == RTCLAB_CAND_E_TCPTYPE;
+		rtclab_candidate_parse(&c, line, len, &column);
+		CU_ASSERT_EQUAL(rtclab_candidate_lacks_tcptype(&c, line, len), legacy_tcp);
 	} else if (expect_valid) {
 		size_t column = 0;
 		enum rtclab_cand_error e = rtclab_candidate_parse(&c, line, len, &column);
@@ -191,6 +197,9 @@ static void check_fixture_line(const char *line, size_t len, bool expect_valid, 
 		CHECKF(x != NULL, "invalid line \"%.*s\" has no expected error in the table", (int)len, line);
 		if (x)
 			assert_error(x, line, len);
+		size_t column = 0;
+		if (rtclab_candidate_parse(&c, line, len, &column) == RTCLAB_CAND_E_TCPTYPE) /* a bad tcptype */
+			CU_ASSERT_FALSE(rtclab_candidate_lacks_tcptype(&c, line, len));
 		n->invalid++;
 	}
 }

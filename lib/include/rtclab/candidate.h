@@ -140,6 +140,12 @@ enum rtclab_cand_error {
 enum rtclab_cand_error rtclab_candidate_parse(struct rtclab_candidate *c, const char *line, size_t len,
 					      size_t *column);
 
+/* After RTCLAB_CAND_E_TCPTYPE: true when the only fault is a TCP candidate
+ * with no tcptype at all (not a bad one), as browsers sent until 2014; the
+ * other fields of c are then filled in and callers may keep it with a
+ * warning. */
+bool rtclab_candidate_lacks_tcptype(const struct rtclab_candidate *c, const char *line, size_t len);
+
 /* What was expected, as a sentence that stands alone: "the transport must
  * be UDP or TCP" and so on. */
 const char *rtclab_cand_error_str(enum rtclab_cand_error e);
