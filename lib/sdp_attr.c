@@ -625,11 +625,13 @@ static bool parse_candidate(struct sdp_parser *p, struct rtclab_sdp_line *l)
 	if (!rtclab_sdp_grow_((void **)&sdp->candidates, &p->cap_candidates, sdp->n_candidates,
 			      sizeof *sdp->candidates))
 		return !(p->oom = true);
-	size_t cap = p->cap_candidates;
-	uint32_t *lines = realloc(sdp->candidate_lines, cap * sizeof *lines);
-	if (!lines)
-		return !(p->oom = true);
-	sdp->candidate_lines = lines;
+	if (p->cap_candidate_lines != p->cap_candidates) { /* keep the line numbers array as large */
+		uint32_t *lines = realloc(sdp->candidate_lines, p->cap_candidates * sizeof *lines);
+		if (!lines)
+			return !(p->oom = true);
+		sdp->candidate_lines = lines;
+		p->cap_candidate_lines = p->cap_candidates;
+	}
 	size_t column = 0;
 	struct rtclab_candidate *c = &sdp->candidates[sdp->n_candidates];
 	enum rtclab_cand_error e = rtclab_candidate_parse(c, l->attr_value.ptr, l->attr_value.len, &column);

@@ -20,7 +20,7 @@ struct sdp_parser {
 	char last_type;
 	bool seen_v, seen_o, seen_s, seen_t, seen_first;
 	bool oom;
-	size_t cap_media, cap_formats, cap_codecs, cap_fbs, cap_candidates, cap_groups, cap_group_mids, cap_problems;
+	size_t cap_media, cap_formats, cap_codecs, cap_fbs, cap_candidates, cap_candidate_lines, cap_groups, cap_group_mids, cap_problems;
 	/* Duplicate detection: the line of the attribute seen in this section. */
 	uint32_t seen_attr[RTCLAB_SDP_ATTR_COUNT_];
 	int seen_attr_section;

@@ -22,7 +22,7 @@ struct sample {
 	size_t len;
 };
 
-#define MAX_SAMPLES 128
+#define MAX_SAMPLES 256
 
 static const uint8_t TID[12] = {0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae};
 
@@ -65,6 +65,113 @@ static void add(struct sample *s, size_t *n, const char *name, struct rtclab_stu
 	CU_ASSERT_FATAL(s[*n].len > 0);
 	snprintf(s[*n].name, sizeof s[*n].name, "%s", name);
 	(*n)++;
+}
+
+/* A valid value for an attribute of this kind (what tshark is shown). */
+static struct rtclab_stun_attr sample_attr(const struct rtclab_stun_attr_info *info)
+{
+	static const uint8_t zeros[64], algs[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00};
+	static const uint8_t list[] = {0x00, 0x24}, token[] = {0x00, 0x04, 1, 2, 3, 4, 9, 9, 9, 9};
+	struct rtclab_stun_attr a = attr(info->type);
+	a.value.ptr = zeros;
+	a.value.len = info->min_len ? info->min_len : 4;
+	switch (info->kind) {
+	case RTCLAB_STUN_KIND_ADDRESS:
+	case RTCLAB_STUN_KIND_XOR_ADDRESS:
+		return addr_attr(info->type, "192.0.2.1", 1234);
+	case RTCLAB_STUN_KIND_U32:
+	case RTCLAB_STUN_KIND_RESPONSE_PORT:
+		a.v.u32 = 600;
+		break;
+	case RTCLAB_STUN_KIND_U64:
+		a.v.u64 = 0x0102030405060708ULL;
+		break;
+	case RTCLAB_STUN_KIND_TEXT:
+	case RTCLAB_STUN_KIND_NONCE:
+		return text_attr(info->type, "rtclab");
+	case RTCLAB_STUN_KIND_ERROR_CODE:
+	case RTCLAB_STUN_KIND_ADDRESS_ERROR_CODE:
+		a.v.error.code = 440;
+		a.v.error.reason.ptr = (const uint8_t *)"Address Family not Supported";
+		a.v.error.reason.len = 28;
+		a.v.error.family = RTCLAB_FAMILY_IPV6;
+		break;
+	case RTCLAB_STUN_KIND_CHANNEL_NUMBER:
+		a.v.u32 = 0x4001;
+		break;
+	case RTCLAB_STUN_KIND_TRANSPORT:
+		a.v.u32 = 17;
+		break;
+	case RTCLAB_STUN_KIND_FAMILY:
+		a.v.family = RTCLAB_FAMILY_IPV4;
+		break;
+	case RTCLAB_STUN_KIND_EVEN_PORT:
+		a.v.flag = true;
+		break;
+	case RTCLAB_STUN_KIND_CHANGE_REQUEST:
+		a.v.change.change_port = true;
+		break;
+	case RTCLAB_STUN_KIND_ATTR_LIST:
+	case RTCLAB_STUN_KIND_U16_LIST:
+		a.value.ptr = list;
+		a.value.len = sizeof list;
+		break;
+	case RTCLAB_STUN_KIND_PASSWORD_ALGORITHMS:
+		a.value.ptr = algs;
+		a.value.len = sizeof algs;
+		break;
+	case RTCLAB_STUN_KIND_PASSWORD_ALGORITHM:
+		a.v.algorithm.algorithm = RTCLAB_STUN_PASSWORD_SHA256;
+		break;
+	case RTCLAB_STUN_KIND_ICMP:
+		a.v.icmp.type = 3;
+		a.v.icmp.code = 3;
+		break;
+	case RTCLAB_STUN_KIND_ACCESS_TOKEN:
+		a.v.token.nonce.ptr = token + 2;
+		a.v.token.nonce.len = 4;
+		a.v.token.block.ptr = token + 6;
+		a.v.token.block.len = 4;
+		break;
+	case RTCLAB_STUN_KIND_NETWORK_INFO:
+		a.v.network.network_id = 1;
+		a.v.network.network_cost = 10;
+		break;
+	case RTCLAB_STUN_KIND_INTEGRITY_SHA256:
+		a.value.len = 32;
+		break;
+	default:
+		break;
+	}
+	return a;
+}
+
+/* One Binding indication per attribute type rtclab knows, so that every
+ * type of the X-macro list is put in front of tshark. */
+static size_t add_every_attribute(struct sample *s, size_t n)
+{
+	static const uint16_t types[] = {
+#define RTCLAB_X_(type, ident, name, kind, min, max, ref) type,
+		RTCLAB_STUN_ATTRS(RTCLAB_X_)
+#undef RTCLAB_X_
+	};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		const struct rtclab_stun_attr_info *info = rtclab_stun_attr_info(types[i]);
+		struct rtclab_stun_encoder e;
+		char name[48];
+		rtclab_stun_enc_begin(&e, s[n].bytes, sizeof s[n].bytes, RTCLAB_STUN_BINDING, RTCLAB_STUN_INDICATION, TID);
+		if (info->kind == RTCLAB_STUN_KIND_FINGERPRINT) {
+			rtclab_stun_enc_fingerprint(&e);
+		} else {
+			struct rtclab_stun_attr a = sample_attr(info);
+			CU_ASSERT_EQUAL(rtclab_stun_enc_attr(&e, &a), RTCLAB_STUN_OK);
+		}
+		snprintf(name, sizeof name, "attr-%04x", types[i]);
+		add(s, &n, name, &e);
+		struct rtclab_stun_msg m;
+		CU_ASSERT_EQUAL(rtclab_stun_decode(&m, s[n - 1].bytes, s[n - 1].len), RTCLAB_STUN_OK);
+	}
+	return n;
 }
 
 /* Messages of a whole handshake, built with the encoder. */
@@ -222,7 +329,7 @@ static size_t build_samples(struct sample *s)
 	rtclab_stun_enc_attr(&e, &a);
 	rtclab_stun_enc_raw(&e, RTCLAB_STUN_ATTR_PADDING, "\0\0\0\0\0\0\0\0", 8);
 	add(s, &n, "rfc5780-change-request", &e);
-	return n;
+	return add_every_attribute(s, n);
 }
 
 static bool have_tshark(void)
