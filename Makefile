@@ -12,7 +12,7 @@ CC           ?= cc
 FUZZ_SECONDS ?= 300
 
 # Packages found through pkg-config, and libraries without a .pc file.
-PKGS     := openssl zlib jansson libidn
+PKGS     := openssl zlib jansson libidn libpcap
 LIBS_RAW := -lunistring
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -85,13 +85,14 @@ $(BUILD)/rtclab.pc: rtclab.pc.in Makefile | $(BUILD)
 	    -e 's|@PKGS@|$(PKGS)|g' -e 's|@LIBS_RAW@|$(LIBS_RAW)|g' $< > $@
 
 $(UNIT): $(UNIT_OBJ) $(STATIC)
-	$(CC) -o $@ $(UNIT_OBJ) $(STATIC) $(LDLIBS_ALL) -lcunit -lpcap
+	$(CC) -o $@ $(UNIT_OBJ) $(STATIC) $(LDLIBS_ALL) -lcunit
 
 $(BUILD)/bench-%: bench/bench_%.c $(STATIC)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
 
-# The demo: until the guided walkthrough exists, decode the bundled STUN
-# messages of a handshake with explanations.
+# The demo: until the guided walkthrough exists, examples/demo.sh walks
+# through a handshake: an SDP offer/answer pair, ICE candidates and their
+# check list, then the STUN and TURN messages, each explained.
 run: deps all
 	@sh examples/demo.sh $(RTCLAB)
 

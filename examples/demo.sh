@@ -10,18 +10,28 @@ here=$(dirname "$0")
 dir=$here/stun
 status=0
 
+# The arguments as one would type them: quoted when they hold a space.
+quoted() {
+	out=""
+	for a in "$@"; do
+		case $a in *" "*) a="'$a'" ;; esac
+		out="$out${out:+ }$a"
+	done
+	printf '%s' "$out"
+}
+
 # step TITLE COMMAND...: a heading, the command as typed, its output.
 step() {
 	title=$1
 	shift
-	printf '\n==== %s\n     $ rtclab %s\n\n' "$title" "$*"
+	printf '\n==== %s\n     $ rtclab %s\n\n' "$title" "$(quoted "$@")"
 	"$rtclab" "$@" || status=1
 }
 
 show() { # title, file, extra options...
 	title=$1 file=$2
 	shift 2
-	printf '\n==== %s\n     $ rtclab stun decode %s%s\n\n' "$title" "$*${*:+ }" "$file"
+	printf '\n==== %s\n     $ rtclab stun decode %s\n\n' "$title" "$(quoted "$@" "$dir/$file")"
 	"$rtclab" stun decode "$@" "$dir/$file" || status=1
 }
 

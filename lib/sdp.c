@@ -512,16 +512,19 @@ void rtclab_sdp_free(struct rtclab_sdp *sdp)
 
 size_t rtclab_sdp_serialize(const struct rtclab_sdp *sdp, char *buf, size_t len)
 {
-	size_t need = 0;
+	size_t need = 0, written = 0;
+	bool fits = true;
 	for (size_t i = 0; i < sdp->n_lines; i++) {
 		const struct rtclab_str *t = &sdp->lines[i].text;
-		if (need + t->len + 2 < len) {
+		fits = fits && need + t->len + 2 < len; /* whole lines only, and room for the NUL */
+		if (fits) {
 			memcpy(buf + need, t->ptr, t->len);
 			memcpy(buf + need + t->len, "\r\n", 2);
+			written = need + t->len + 2;
 		}
 		need += t->len + 2;
 	}
 	if (len > 0)
-		buf[need < len ? need : len - 1] = '\0';
+		buf[written] = '\0';
 	return need;
 }

@@ -916,6 +916,7 @@ void rtclab_sdp_finish_section_(struct sdp_parser *p)
 				return;
 			c->name = rtclab_str_make_(static_pts[k].name, strlen(static_pts[k].name));
 			c->clock_rate = static_pts[k].rate;
+			c->channels = static_pts[k].channels > 1 ? static_pts[k].channels : 0;
 			c->is_static = true;
 		}
 	}

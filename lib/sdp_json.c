@@ -59,7 +59,12 @@ static json_t *origin_json(const struct rtclab_sdp *sdp)
 	json_t *o = json_object();
 	json_object_set_new(o, "username", str_json(sdp->origin.username));
 	json_object_set_new(o, "session_id", str_json(sdp->origin.session_id));
-	json_object_set_new(o, "session_version", json_integer((json_int_t)sdp->origin.session_version));
+	/* Above 2^63-1 a JSON integer would turn negative in jansson: give the digits. */
+	char digits[24];
+	snprintf(digits, sizeof digits, "%llu", (unsigned long long)sdp->origin.session_version);
+	json_object_set_new(o, "session_version", sdp->origin.session_version <= INT64_MAX
+							  ? json_integer((json_int_t)sdp->origin.session_version)
+							  : json_string(digits));
 	json_object_set_new(o, "nettype", str_json(sdp->origin.nettype));
 	json_object_set_new(o, "addrtype", str_json(sdp->origin.addrtype));
 	json_object_set_new(o, "address", str_json(sdp->origin.address));
@@ -189,7 +194,7 @@ json_t *rtclab_sdp_problems_json(const struct rtclab_sdp *sdp)
 		json_object_set_new(o, "column", json_integer(p->column));
 		json_object_set_new(o, "severity", json_string(p->warning ? "warning" : "error"));
 		json_object_set_new(o, "code", json_string(rtclab_sdp_problem_id(p->code)));
-		json_object_set_new(o, "message", json_string(p->message));
+		json_object_set_new(o, "message", str_json(rtclab_str_make(p->message, strlen(p->message))));
 		json_array_append_new(a, o);
 	}
 	return a;

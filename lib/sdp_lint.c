@@ -17,7 +17,7 @@ static void linter_init(struct linter *L, struct rtclab_sdp *sdp)
 {
 	memset(L, 0, sizeof *L);
 	L->p.sdp = sdp;
-	L->p.cap_problems = sdp->n_problems; /* the array is exactly full: grow on the next problem */
+	L->p.cap_problems = sdp->n_problems; /* at least this big: grow (realloc) on the next problem */
 	L->before = sdp->n_problems;
 }
 

@@ -525,7 +525,7 @@ static void print_story(struct printer *p, const struct rtclab_candidate *c, con
 		snprintf(p->text, sizeof p->text, "%s: a peer-reflexive candidate is discovered during the checks, "
 			 "not gathered.", rtclab_step_title(RTCLAB_STEP_CHECKS));
 	else
-		snprintf(p->text, sizeof p->text, "%s, then %s: found while gathering, then sent to the other peer, "
+		snprintf(p->text, sizeof p->text, "%s; %s: found while gathering, then sent to the other peer, "
 			 "one by one (or inside the offer or answer when gathering finished before it was sent).",
 			 rtclab_step_title(RTCLAB_STEP_GATHER), rtclab_step_title(RTCLAB_STEP_TRICKLE));
 	print_wrapped(p->out, p->st, 4, p->text);

@@ -1516,6 +1516,15 @@ static const char *role_name(enum rtclab_sdp_role r)
 {
 	return r == RTCLAB_SDP_ROLE_OFFER ? "offer" : r == RTCLAB_SDP_ROLE_ANSWER ? "answer" : "unknown";
 }
+/* The first a=setup of the description (session level, else the first section's). */
+static enum rtclab_sdp_setup first_setup(const struct rtclab_sdp *sdp)
+{
+	enum rtclab_sdp_setup s = sdp->setup;
+	for (size_t i = 0; i < sdp->n_media && s == RTCLAB_SDP_SETUP_UNSET; i++)
+		s = sdp->media[i].setup;
+	return s;
+}
+
 
 enum role_from { ROLE_GUESSED, ROLE_OPTION, ROLE_PAIR };
 
@@ -1535,7 +1544,8 @@ static void print_header(FILE *out, const struct style *st, const char *path, co
 	else if (role == RTCLAB_SDP_ROLE_OFFER)
 		fputs("  Role  offer, guessed from a=setup:actpass (give --role to say otherwise)\n", out);
 	else if (role == RTCLAB_SDP_ROLE_ANSWER)
-		fputs("  Role  answer, guessed from a=setup:active or passive (give --role to say otherwise)\n", out);
+		fprintf(out, "  Role  answer, guessed from a=setup:%s (give --role to say otherwise)\n",
+			rtclab_sdp_setup_name(first_setup(sdp)));
 	else
 		fputs("  Role  unknown: no a=setup line tells offer from answer; give --role for the rules that "
 		      "differ\n",

@@ -320,7 +320,7 @@ TCPA='a=candidate:1754264922 1 tcp 1518280447 10.101.2.67 9 typ host tcptype act
 run cand-help 0 "$RTCLAB" help candidate && has cand-help "--pairs" && has cand-help "--local-file FILE"
 run cand-listed 0 "$RTCLAB" help && has cand-listed "candidate  explain ICE candidate lines"
 run cand-host 0 "$RTCLAB" candidate "$HOST" && has cand-host "host candidate, UDP, 10.101.2.67 port 34955, component 1" &&
-	has cand-host "Step 4: gathering candidates, then Step 5: trickling candidates" &&
+	has cand-host "Step 4: gathering candidates; Step 5: trickling candidates" &&
 	has cand-host "2122260223 = type preference 126 (host) x 2^24 + local preference 32542 x 2^8 + (256 - component 1)" &&
 	has cand-host "private (RFC 1918)" && has cand-host "Written as an SDP attribute line" &&
 	has cand-host "network-id    2" && has cand-host "Here: Wi-Fi."

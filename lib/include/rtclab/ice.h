@@ -56,7 +56,7 @@ enum rtclab_ice_prune {
 	RTCLAB_PRUNE_NONE = 0,
 	RTCLAB_PRUNE_COMPONENT,  /* different components never pair */
 	RTCLAB_PRUNE_FAMILY,     /* IPv4 with IPv6 */
-	RTCLAB_PRUNE_TRANSPORT,  /* UDP with TCP, or TCP types that cannot connect */
+	RTCLAB_PRUNE_TRANSPORT,  /* UDP with TCP, or TCP types that cannot connect to each other */
 	RTCLAB_PRUNE_REDUNDANT,  /* same local base and remote as a higher-priority pair (6.1.2.4) */
 	RTCLAB_PRUNE_LIMIT,      /* beyond the check list limit (6.1.2.5) */
 	RTCLAB_PRUNE_UNRESOLVED, /* FQDN/mDNS name (remote, or a local one from a browser's SDP)
@@ -92,8 +92,9 @@ struct rtclab_ice_checklist_opts {
  * - Every local candidate meets every remote one (n_local x n_remote pairs;
  *   give max that many to see them all).  A pair is pruned, in this order
  *   of checks, for different components, transports that cannot connect
- *   (UDP with UDP; TCP active with passive, passive with active, so with
- *   so), an unresolved host name on either side, or different families.
+ *   (only UDP with UDP, TCP active with passive, passive with active and
+ *   so with so can), an unresolved host name on either side, or different
+ *   families.
  * - G, in the pair priority, is the controlling agent's candidate priority:
  *   the local one when opts->local_controlling, else the remote one.
  * - Order: pair priority, highest first; equal priorities keep the order

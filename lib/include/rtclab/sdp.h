@@ -6,8 +6,8 @@
  * views with the effective ICE credentials, fingerprint and setup role
  * (session-level values apply to every section that does not override
  * them).  Everything wrong is a problem with a line and column; parsing
- * continues with the next line.  The model is the only allocation: one
- * rtclab_sdp_free releases it.
+ * continues with the next line.  The model's arrays are the only
+ * allocations, and one rtclab_sdp_free releases them all.
  */
 #ifndef RTCLAB_SDP_H
 #define RTCLAB_SDP_H
