@@ -30,6 +30,8 @@ int cmd_candidate(int argc, char **argv);
 void usage_candidate(FILE *out);
 int cmd_sdp(int argc, char **argv);
 void usage_sdp(FILE *out);
+int cmd_dump(int argc, char **argv);
+void usage_dump(FILE *out);
 
 /* --- output style ------------------------------------------------------------- */
 

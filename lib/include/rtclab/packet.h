@@ -64,6 +64,8 @@ struct rtclab_packet {
 	struct rtclab_bytes data;   /* the frame as captured */
 	uint32_t wire_len;          /* its length on the wire (data.len < wire_len: cut by the snaplen) */
 	uint16_t vlan;              /* outermost 802.1Q VLAN id, 0 if none */
+	uint16_t ethertype;         /* the network protocol as an EtherType (0x0800 IPv4, 0x86DD IPv6,
+				     * 0x0806 ARP, ...); 0 when the link layer does not say */
 	int ip_version;             /* 4, 6, or 0 when not IP */
 	uint8_t ip_proto;           /* IP protocol number (17 UDP, 6 TCP, 1 ICMP, 58 ICMPv6) */
 	uint8_t ttl;                /* IPv4 TTL / IPv6 hop limit */
@@ -71,13 +73,15 @@ struct rtclab_packet {
 	bool fragment;              /* a fragment held back for reassembly: nothing more to decode yet */
 	enum rtclab_l4 l4;
 	struct rtclab_addr src, dst; /* addresses, with the UDP/TCP ports */
-	struct rtclab_bytes payload; /* UDP/TCP payload, or the ICMP message body */
+	struct rtclab_bytes payload; /* UDP/TCP payload, the ICMP message body (after the 8-byte ICMP header),
+				      * or for a fragment held back or not reassembled its IP payload */
 	/* TCP */
 	uint32_t seq, ack;
 	uint8_t tcp_flags;          /* FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10 */
 	/* ICMP */
 	struct rtclab_icmp icmp;
 	size_t n_problems;
+	size_t n_problems_total;    /* including those that did not fit in problems[] */
 	struct rtclab_packet_problem problems[RTCLAB_PACKET_MAX_PROBLEMS];
 };
 
@@ -95,12 +99,52 @@ struct rtclab_packet {
 #define RTCLAB_DEFRAG_MAX_DATAGRAMS 64
 #define RTCLAB_DEFRAG_TIMEOUT_NS (30LL * 1000000000LL)
 struct rtclab_defrag;
+/* NULL when out of memory.  A datagram's buffers are allocated when its
+ * first fragment arrives and released when it completes or is evicted. */
 struct rtclab_defrag *rtclab_defrag_new(void);
 void rtclab_defrag_free(struct rtclab_defrag *d);
 
-/* Decode one frame.  defrag may be NULL (fragments are then reported, not
- * reassembled).  When a fragment completes a datagram, pkt->payload points
- * into defrag's buffer, valid until the next call with the same defrag.
+/* Why an incomplete datagram was given up. */
+enum rtclab_defrag_reason {
+	RTCLAB_DEFRAG_TIMEOUT = 1,  /* no complete datagram within RTCLAB_DEFRAG_TIMEOUT_NS of its first fragment */
+	RTCLAB_DEFRAG_NO_SLOT,      /* all slots busy: the oldest datagram made room for a new one */
+	RTCLAB_DEFRAG_END,          /* still incomplete at the end of the capture (rtclab_defrag_flush) */
+	RTCLAB_DEFRAG_INVALID,      /* fragments that cannot make a datagram (over 65535 bytes, two different ends) */
+};
+
+/* One datagram that never completed. */
+struct rtclab_defrag_report {
+	enum rtclab_defrag_reason reason;
+	uint64_t first_frame, last_frame; /* its first and last fragment seen */
+	int64_t first_ts_ns;
+	struct rtclab_addr src, dst;      /* no ports */
+	uint16_t id;                      /* IPv4 identification */
+	uint8_t proto;
+	unsigned n_fragments;
+	uint32_t bytes_have;              /* payload bytes received */
+	uint32_t bytes_total;             /* payload length, 0 while the last fragment is missing */
+};
+
+/* The reports are queued (the oldest RTCLAB_DEFRAG_MAX_REPORTS; more are
+ * only counted).  Take the next one: false when there is none. */
+#define RTCLAB_DEFRAG_MAX_REPORTS 64
+bool rtclab_defrag_next_report(struct rtclab_defrag *d, struct rtclab_defrag_report *out);
+/* Reports lost because the queue was full, since rtclab_defrag_new. */
+uint64_t rtclab_defrag_reports_dropped(const struct rtclab_defrag *d);
+/* At the end of a capture: give up every datagram still in progress
+ * (reason RTCLAB_DEFRAG_END), so that each is reported. */
+void rtclab_defrag_flush(struct rtclab_defrag *d);
+/* "timed out", ...: a short phrase for a reason. */
+const char *rtclab_defrag_reason_text(enum rtclab_defrag_reason reason);
+
+/* Decode one frame.  The caller sets pkt->frame and pkt->ts_ns first (they
+ * are kept, and the reassembly uses them); every other field is filled.
+ * defrag may be NULL (fragments are then reported, not reassembled).  When a
+ * fragment completes a datagram, pkt->payload points into defrag's buffer,
+ * valid until the next call with the same defrag, and the offsets of the
+ * problems found in the transport header count from the start of the
+ * reassembled IP payload.  Overlapping fragments: the first copy of each
+ * byte wins, and the packet says so.
  * Returns false only when the frame is not IP at all or cannot be read
  * (pkt->problems says why); true otherwise, even with problems. */
 bool rtclab_packet_decode(struct rtclab_packet *pkt, enum rtclab_linktype linktype, const uint8_t *frame,

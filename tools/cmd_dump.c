@@ -1,0 +1,883 @@
+/* rtclab dump: the WebRTC messages of a capture (file, standard input or a
+ * live interface), one line each like tcpdump, a decoded tree with -v,
+ * JSON Lines with --json, counts with --stats. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rtclab/capture.h"
+#include "rtclab/demux.h"
+#include "rtclab/demux_json.h"
+#include "rtclab/packet.h"
+#include "rtclab/stun_json.h"
+#include "tool.h"
+
+void usage_dump(FILE *out)
+{
+	fputs("usage: rtclab dump [options] FILE|- [FILTER...]\n"
+	      "       rtclab dump [options] -i INTERFACE [FILTER...]\n"
+	      "\n"
+	      "Show the WebRTC messages of a capture: STUN and TURN, ChannelData, DTLS,\n"
+	      "RTP, RTCP and the ICMP errors that quote them, one line each.  FILE is a pcap\n"
+	      "or pcapng file; FILTER a BPF expression as tcpdump takes it (pcap-filter(7)).\n"
+	      "\n"
+	      "  -i, --interface IF   capture live on interface IF (needs root or CAP_NET_RAW)\n"
+	      "  -r, --read FILE      read FILE (the same as giving it first)\n"
+	      "  -c, --count N        stop after N messages\n"
+	      "  -v, --verbose        also the decoded fields, explained (STUN as a tree)\n"
+	      "      --brief          with -v: no explanations\n"
+	      "      --json           one JSON object per message (JSON Lines, docs/json.md)\n"
+	      "      --only LIST      only these: stun, turn, dtls, rtp, rtcp, icmp, other\n"
+	      "                       (comma-separated; turn = TURN methods and ChannelData)\n"
+	      "  -w, --write FILE     write the frames of the messages shown to a pcap file\n"
+	      "      --stats          decode everything, print counts instead of messages\n"
+	      "      --password P     verify STUN MESSAGE-INTEGRITY (as in rtclab stun decode)\n"
+	      "      --username U, --realm R, --long-term   long-term credentials (TURN)\n"
+	      "      --color WHEN     auto (default), always or never\n"
+	      "\n"
+	      "Exit status: 0 the capture was read to its end, 1 it could not be read (or\n"
+	      "not to its end: every frame before the damage is still shown), 2 usage error.\n",
+	      out);
+}
+
+enum only_bits {
+	ONLY_STUN = 1 << 0,
+	ONLY_TURN = 1 << 1,
+	ONLY_DTLS = 1 << 2,
+	ONLY_RTP = 1 << 3,
+	ONLY_RTCP = 1 << 4,
+	ONLY_ICMP = 1 << 5,
+	ONLY_OTHER = 1 << 6,
+	ONLY_ALL = (1 << 7) - 1,
+};
+
+struct dump_opts {
+	const char *file, *iface, *write;
+	char *filter;
+	long count;
+	bool verbose, explain, json, stats;
+	unsigned only;
+	struct rtclab_stun_credentials cred;
+	struct style st;
+};
+
+/* --- counts for --stats ---------------------------------------------------------- */
+
+#define MAX_FLOWS 4096
+
+struct flow_count {
+	struct rtclab_addr a, b;
+	enum rtclab_l4 l4;
+	uint64_t messages, bytes;
+};
+
+struct stats {
+	uint64_t frames, udp, tcp, icmp, not_ip, fragments, problems;
+	uint64_t proto[RTCLAB_DEMUX_OTHER + 1];
+	uint64_t tunnelled;
+	uint64_t stun[4096][4];  /* [method][class] */
+	uint64_t dtls_types[256], dtls_handshakes[256];
+	uint64_t rtp, rtcp_types[256];
+	uint64_t icmp_errors;
+	size_t n_flows;
+	uint64_t flows_dropped;
+	struct flow_count flows[MAX_FLOWS];
+};
+
+struct dump {
+	struct dump_opts o;
+	struct rtclab_capture *cap;
+	struct rtclab_pcap_writer *writer;
+	struct rtclab_channel_bindings bindings;
+	struct rtclab_demux demux;
+	struct stats *stats;
+	long shown;
+	int64_t first_ts;
+};
+
+static volatile sig_atomic_t interrupted;
+static struct rtclab_capture *live_cap;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	if (live_cap)
+		rtclab_capture_break(live_cap);
+}
+
+/* --- options ---------------------------------------------------------------------- */
+
+static bool parse_only(const char *list, unsigned *bits)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"stun", ONLY_STUN}, {"turn", ONLY_TURN}, {"dtls", ONLY_DTLS}, {"rtp", ONLY_RTP},
+		     {"rtcp", ONLY_RTCP}, {"icmp", ONLY_ICMP}, {"other", ONLY_OTHER}};
+	*bits = 0;
+	const char *p = list;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		bool found = false;
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0) {
+				*bits |= names[i].bit;
+				found = true;
+			}
+		if (!found) {
+			fprintf(stderr, "rtclab dump: --only: unknown kind '%.*s' (stun, turn, dtls, rtp, rtcp, icmp, other)\n",
+				(int)n, p);
+			return false;
+		}
+		p += n + (p[n] == ',');
+	}
+	return *bits != 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t n = 1;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = calloc(1, n);
+	for (int i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static int parse_opts(struct dump_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"interface", required_argument, NULL, 'i'}, {"read", required_argument, NULL, 'r'},
+		{"count", required_argument, NULL, 'c'},     {"verbose", no_argument, NULL, 'v'},
+		{"brief", no_argument, NULL, 'b'},           {"json", no_argument, NULL, 'j'},
+		{"only", required_argument, NULL, 'o'},      {"write", required_argument, NULL, 'w'},
+		{"stats", no_argument, NULL, 's'},           {"password", required_argument, NULL, 'p'},
+		{"username", required_argument, NULL, 'u'},  {"realm", required_argument, NULL, 'R'},
+		{"long-term", no_argument, NULL, 'L'},       {"color", required_argument, NULL, 'C'},
+		{"colour", required_argument, NULL, 'C'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *color = "auto";
+	memset(o, 0, sizeof *o);
+	o->explain = true;
+	o->only = ONLY_ALL;
+	o->count = -1;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "+i:r:c:vw:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->iface = optarg; break;
+		case 'r': o->file = optarg; break;
+		case 'c': {
+			char *end;
+			o->count = strtol(optarg, &end, 10);
+			if (*end || o->count <= 0) {
+				fprintf(stderr, "rtclab dump: -c takes a positive number, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		}
+		case 'v': o->verbose = true; break;
+		case 'b': o->explain = false; break;
+		case 'j': o->json = true; break;
+		case 'o':
+			if (!parse_only(optarg, &o->only))
+				return -1;
+			break;
+		case 'w': o->write = optarg; break;
+		case 's': o->stats = true; break;
+		case 'p': o->cred.password = optarg; break;
+		case 'u': o->cred.username = optarg; break;
+		case 'R': o->cred.realm = optarg; break;
+		case 'L': o->cred.long_term = true; break;
+		case 'C': color = optarg; break;
+		case 'h': usage_dump(stdout); exit(EXIT_CLEAN);
+		default: return -1;
+		}
+	}
+	if (!style_init(&o->st, stdout, color)) {
+		fprintf(stderr, "rtclab dump: --color takes auto, always or never, not '%s'\n", color);
+		return -1;
+	}
+	if ((o->cred.username || o->cred.realm || o->cred.long_term) && !o->cred.password) {
+		fprintf(stderr, "rtclab dump: --username, --realm and --long-term need --password\n");
+		return -1;
+	}
+	if (!o->iface && !o->file) {
+		if (optind >= argc) {
+			fprintf(stderr, "rtclab dump: give a capture FILE, - for standard input, or -i INTERFACE\n");
+			return -1;
+		}
+		o->file = argv[optind++];
+	}
+	if (o->iface && o->file) {
+		fprintf(stderr, "rtclab dump: give either a FILE or -i INTERFACE, not both\n");
+		return -1;
+	}
+	if (o->json && o->stats) {
+		fprintf(stderr, "rtclab dump: --json and --stats do not go together\n");
+		return -1;
+	}
+	if (optind < argc && !(o->filter = join_args(argc - optind, argv + optind)))
+		return -1;
+	return 0;
+}
+
+/* --- words ------------------------------------------------------------------------- */
+
+static void format_time(int64_t ns, char *buf, size_t len)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)((ns % 1000000000) / 1000));
+}
+
+static json_t *iso_time(int64_t ns)
+{
+	char date[32], buf[48];
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, sizeof buf, "%s.%06ldZ", date, (long)((ns % 1000000000) / 1000));
+	return json_string(buf);
+}
+
+/* RFC 792 and RFC 4443 names of the errors a student meets. */
+static const char *icmp_name(int ip_version, uint8_t type, uint8_t code)
+{
+	if (ip_version == 6) {
+		switch (type) {
+		case 1:
+			return code == 4 ? "destination unreachable (port unreachable)"
+			       : code == 1 ? "destination unreachable (administratively prohibited)"
+			       : code == 3 ? "destination unreachable (address unreachable)"
+					   : "destination unreachable";
+		case 2: return "packet too big";
+		case 3: return "time exceeded";
+		case 4: return "parameter problem";
+		case 128: return "echo request";
+		case 129: return "echo reply";
+		case 133: return "router solicitation";
+		case 134: return "router advertisement";
+		case 135: return "neighbor solicitation";
+		case 136: return "neighbor advertisement";
+		default: return "ICMPv6 message";
+		}
+	}
+	switch (type) {
+	case 0: return "echo reply";
+	case 3:
+		switch (code) {
+		case 0: return "destination unreachable (net unreachable)";
+		case 1: return "destination unreachable (host unreachable)";
+		case 3: return "destination unreachable (port unreachable)";
+		case 4: return "destination unreachable (fragmentation needed)";
+		case 13: return "destination unreachable (administratively prohibited)";
+		default: return "destination unreachable";
+		}
+	case 8: return "echo request";
+	case 11: return "time exceeded";
+	case 12: return "parameter problem";
+	default: return "ICMP message";
+	}
+}
+
+/* Which --only kind a demux result is. */
+static unsigned kind_of(const struct rtclab_demux_result *r)
+{
+	switch (r->proto) {
+	case RTCLAB_DEMUX_STUN: {
+		uint16_t m = r->u.stun.method;
+		return m == RTCLAB_STUN_BINDING || m == RTCLAB_STUN_GOOG_PING || m == RTCLAB_STUN_SHARED_SECRET
+			       ? ONLY_STUN
+			       : ONLY_TURN;
+	}
+	case RTCLAB_DEMUX_CHANNELDATA: return ONLY_TURN;
+	case RTCLAB_DEMUX_DTLS: return ONLY_DTLS;
+	case RTCLAB_DEMUX_RTP: return ONLY_RTP;
+	case RTCLAB_DEMUX_RTCP: return ONLY_RTCP;
+	default: return ONLY_OTHER;
+	}
+}
+
+/* Attributes worth a place on a one-line summary. */
+static void stun_summary(FILE *out, const struct rtclab_stun_msg *m)
+{
+	char title[64], ip[RTCLAB_ADDR_STRLEN];
+	rtclab_stun_message_title(m->method, m->cls, title, sizeof title);
+	fprintf(out, "STUN %s%s txn=", title, m->magic_cookie ? "" : " (RFC 3489)");
+	for (size_t i = 0; i < m->transaction_id_len && i < 6; i++)
+		fprintf(out, "%02x", m->transaction_id[i]);
+	fputs("...", out);
+	for (size_t i = 0; i < m->n_attrs; i++) {
+		const struct rtclab_stun_attr *a = &m->attrs[i];
+		const char *name = rtclab_stun_attr_name(a->type);
+		if (!a->ok || !name)
+			continue;
+		switch (a->kind) {
+		case RTCLAB_STUN_KIND_ADDRESS:
+		case RTCLAB_STUN_KIND_XOR_ADDRESS:
+			fprintf(out, " %s=%s", name, rtclab_addr_format(&a->v.addr, ip, sizeof ip));
+			break;
+		case RTCLAB_STUN_KIND_ERROR_CODE:
+			fprintf(out, " ERROR-CODE=%u", a->v.error.code);
+			break;
+		case RTCLAB_STUN_KIND_EMPTY:
+			fprintf(out, " %s", name);
+			break;
+		case RTCLAB_STUN_KIND_CHANNEL_NUMBER:
+			fprintf(out, " CHANNEL-NUMBER=0x%04x", a->v.u32);
+			break;
+		case RTCLAB_STUN_KIND_U64:
+			if (a->type == RTCLAB_STUN_ATTR_ICE_CONTROLLING || a->type == RTCLAB_STUN_ATTR_ICE_CONTROLLED)
+				fprintf(out, " %s", name);
+			break;
+		case RTCLAB_STUN_KIND_U32:
+			if (a->type == RTCLAB_STUN_ATTR_PRIORITY || a->type == RTCLAB_STUN_ATTR_LIFETIME)
+				fprintf(out, " %s=%u", name, a->v.u32);
+			break;
+		case RTCLAB_STUN_KIND_TEXT:
+			if (a->type == RTCLAB_STUN_ATTR_USERNAME || a->type == RTCLAB_STUN_ATTR_REALM)
+				fprintf(out, " %s=%.*s", name, (int)(a->v.text.len > 64 ? 64 : a->v.text.len),
+					rtclab_utf8_valid(a->v.text.ptr, a->v.text.len) ? (const char *)a->v.text.ptr : "?");
+			break;
+		case RTCLAB_STUN_KIND_TRANSPORT:
+			fprintf(out, " REQUESTED-TRANSPORT=%s", a->v.u32 == 17 ? "UDP" : a->v.u32 == 6 ? "TCP" : "?");
+			break;
+		default:
+			break;
+		}
+	}
+	if (m->n_problems_total)
+		fprintf(out, " [%zu problem%s]", m->n_problems_total, m->n_problems_total == 1 ? "" : "s");
+}
+
+static void dtls_summary(FILE *out, const struct rtclab_dtls *d)
+{
+	char label[96];
+	const struct rtclab_dtls_record *first = d->n_records ? &d->records[0] : NULL;
+	const char *version = first && !first->unified ? rtclab_dtls_version_name(first->version) : NULL;
+	fprintf(out, "%s", version ? version : "DTLS");
+	for (size_t i = 0; i < d->n_records; i++)
+		fprintf(out, "%s%s", i ? ", " : " ", rtclab_dtls_record_label(&d->records[i], label, sizeof label));
+	if (d->n_records_total > d->n_records)
+		fprintf(out, ", ... (%zu records)", d->n_records_total);
+	if (first && !first->unified)
+		fprintf(out, " epoch=%u seq=%llu", first->epoch, (unsigned long long)first->sequence);
+}
+
+static void rtcp_summary(FILE *out, const struct rtclab_rtcp *r)
+{
+	fputs(r->srtcp ? "SRTCP" : "RTCP", out);
+	for (size_t i = 0; i < r->n_packets; i++) {
+		const char *name = rtclab_rtcp_type_name(r->packets[i].type);
+		const char *fmt = rtclab_rtcp_fmt_name(&r->packets[i]);
+		fprintf(out, "%s%s", i ? "," : " ", name ? name : "?");
+		if (fmt)
+			fprintf(out, "(%s)", fmt);
+	}
+	if (r->n_packets && r->packets[0].has_ssrc)
+		fprintf(out, " ssrc=0x%08x", r->packets[0].ssrc);
+}
+
+/* The one-line summary of a demux result. */
+static void result_summary(FILE *out, const struct rtclab_demux_result *r)
+{
+	switch (r->proto) {
+	case RTCLAB_DEMUX_STUN:
+		stun_summary(out, &r->u.stun);
+		break;
+	case RTCLAB_DEMUX_CHANNELDATA:
+		fprintf(out, "TURN ChannelData channel=0x%04x length=%u%s", r->u.channeldata.channel,
+			r->u.channeldata.length, r->channel_bound ? " (bound channel)" : "");
+		break;
+	case RTCLAB_DEMUX_DTLS:
+		dtls_summary(out, &r->u.dtls);
+		break;
+	case RTCLAB_DEMUX_RTP:
+		fprintf(out, "RTP pt=%u ssrc=0x%08x seq=%u ts=%u%s", r->u.rtp.payload_type, r->u.rtp.ssrc, r->u.rtp.seq,
+			r->u.rtp.timestamp, r->u.rtp.marker ? " marker" : "");
+		break;
+	case RTCLAB_DEMUX_RTCP:
+		rtcp_summary(out, &r->u.rtcp);
+		break;
+	default:
+		fprintf(out, "%s, %zu bytes (%s)", rtclab_demux_proto_name(r->proto), r->bytes.len, r->why);
+		break;
+	}
+}
+
+/* --- verbose trees ------------------------------------------------------------------ */
+
+static void print_tree(struct dump *d, const struct rtclab_demux_result *r, const struct rtclab_stun_verdict *v)
+{
+	FILE *out = stdout;
+	const struct style *st = &d->o.st;
+	if (d->o.explain)
+		print_wrapped(out, st, 4, r->why);
+	if (r->proto == RTCLAB_DEMUX_STUN) {
+		print_stun_text(out, st, &r->u.stun, v, d->o.explain);
+		return;
+	}
+	if (r->proto == RTCLAB_DEMUX_CHANNELDATA) {
+		print_channeldata_text(out, st, &r->u.channeldata, d->o.explain);
+		return;
+	}
+	json_t *j = rtclab_demux_result_json(r);
+	json_t *body = json_object_get(j, rtclab_demux_proto_name(r->proto));
+	if (body) {
+		char *text = json_dumps(body, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		for (char *line = text; line && *line;) {
+			char *nl = strchr(line, '\n');
+			fprintf(out, "    %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+			line = nl ? nl + 1 : NULL;
+		}
+		free(text);
+	}
+	json_decref(j);
+	if (d->o.explain) {
+		struct rtclab_story story;
+		rtclab_demux_story(r, &story);
+		fprintf(out, "    %s\n", rtclab_step_title(story.step));
+		print_wrapped(out, st, 4, story.why);
+	}
+}
+
+/* --- one message ---------------------------------------------------------------------- */
+
+static const char *transport_name(enum rtclab_l4 l4)
+{
+	return l4 == RTCLAB_L4_UDP ? "udp" : l4 == RTCLAB_L4_TCP ? "tcp" : l4 == RTCLAB_L4_ICMP ? "icmp" : "ip";
+}
+
+static void line_head(struct dump *d, const struct rtclab_packet *p)
+{
+	char t[32], s[RTCLAB_ADDR_STRLEN], ds[RTCLAB_ADDR_STRLEN];
+	format_time(p->ts_ns, t, sizeof t);
+	bool ports = p->l4 == RTCLAB_L4_UDP || p->l4 == RTCLAB_L4_TCP;
+	fprintf(stdout, "%6llu %s %s%s%s > %s: ", (unsigned long long)p->frame, t, st_bold(&d->o.st),
+		ports ? rtclab_addr_format(&p->src, s, sizeof s) : rtclab_addr_ip_format(&p->src, s, sizeof s),
+		st_off(&d->o.st),
+		ports ? rtclab_addr_format(&p->dst, ds, sizeof ds) : rtclab_addr_ip_format(&p->dst, ds, sizeof ds));
+}
+
+static json_t *message_json(const struct rtclab_packet *p, const char *proto)
+{
+	char s[RTCLAB_ADDR_STRLEN];
+	json_t *o = json_object();
+	json_object_set_new(o, "frame", json_integer((json_int_t)p->frame));
+	json_object_set_new(o, "time", iso_time(p->ts_ns));
+	json_object_set_new(o, "ts", json_real((double)p->ts_ns / 1e9));
+	json_object_set_new(o, "transport", json_string(transport_name(p->l4)));
+	bool ports = p->l4 == RTCLAB_L4_UDP || p->l4 == RTCLAB_L4_TCP;
+	json_object_set_new(o, "src", json_string(ports ? rtclab_addr_format(&p->src, s, sizeof s)
+						       : rtclab_addr_ip_format(&p->src, s, sizeof s)));
+	json_object_set_new(o, "dst", json_string(ports ? rtclab_addr_format(&p->dst, s, sizeof s)
+						       : rtclab_addr_ip_format(&p->dst, s, sizeof s)));
+	json_object_set_new(o, "proto", json_string(proto));
+	return o;
+}
+
+static void emit_json(json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text)
+		puts(text);
+	free(text);
+	json_decref(o);
+}
+
+/* Count a message for --stats. */
+static void count_result(struct stats *s, const struct rtclab_demux_result *r)
+{
+	s->proto[r->proto <= RTCLAB_DEMUX_OTHER ? r->proto : RTCLAB_DEMUX_OTHER]++;
+	if (r->proto == RTCLAB_DEMUX_STUN)
+		s->stun[r->u.stun.method & 0xFFF][r->u.stun.cls]++;
+	else if (r->proto == RTCLAB_DEMUX_DTLS)
+		for (size_t i = 0; i < r->u.dtls.n_records; i++) {
+			const struct rtclab_dtls_record *rec = &r->u.dtls.records[i];
+			s->dtls_types[rec->unified ? 0 : rec->content_type]++;
+			for (size_t k = 0; k < rec->n_handshakes; k++)
+				s->dtls_handshakes[rec->handshakes[k].type]++;
+		}
+	else if (r->proto == RTCLAB_DEMUX_RTP)
+		s->rtp++;
+	else if (r->proto == RTCLAB_DEMUX_RTCP)
+		for (size_t i = 0; i < r->u.rtcp.n_packets; i++)
+			s->rtcp_types[r->u.rtcp.packets[i].type]++;
+}
+
+static void count_flow(struct stats *s, const struct rtclab_packet *p)
+{
+	for (size_t i = 0; i < s->n_flows; i++) {
+		struct flow_count *f = &s->flows[i];
+		if (f->l4 == p->l4 && ((rtclab_addr_equal(&f->a, &p->src) && rtclab_addr_equal(&f->b, &p->dst)) ||
+				       (rtclab_addr_equal(&f->a, &p->dst) && rtclab_addr_equal(&f->b, &p->src)))) {
+			f->messages++;
+			f->bytes += p->payload.len;
+			return;
+		}
+	}
+	if (s->n_flows == MAX_FLOWS) {
+		s->flows_dropped++;
+		return;
+	}
+	struct flow_count *f = &s->flows[s->n_flows++];
+	f->a = p->src;
+	f->b = p->dst;
+	f->l4 = p->l4;
+	f->messages = 1;
+	f->bytes = p->payload.len;
+}
+
+/* Show one demux result (outer or inner); true when it passed --only. */
+static bool show_result(struct dump *d, const struct rtclab_packet *p, const struct rtclab_demux_result *r,
+			const struct rtclab_demux *tunnel)
+{
+	if (d->stats) {
+		count_result(d->stats, r);
+		if (tunnel)
+			d->stats->tunnelled++;
+		return true;
+	}
+	if (!(kind_of(r) & d->o.only))
+		return false;
+	struct rtclab_stun_verdict v;
+	bool verify = r->proto == RTCLAB_DEMUX_STUN;
+	if (verify)
+		rtclab_stun_verify(&r->u.stun, d->o.cred.password ? &d->o.cred : NULL, &v);
+	if (d->o.json) {
+		json_t *o = message_json(p, rtclab_demux_proto_name(r->proto));
+		json_t *body = rtclab_demux_result_json(r);
+		const char *key;
+		json_t *value;
+		json_object_foreach(body, key, value) {
+			if (strcmp(key, "proto") != 0 && strcmp(key, "length") != 0)
+				json_object_set(o, key, value);
+		}
+		json_decref(body);
+		if (verify)
+			json_object_set_new(o, "stun", rtclab_stun_json(&r->u.stun, &v));
+		if (tunnel)
+			json_object_set_new(o, "tunnel", rtclab_demux_tunnel_json(tunnel));
+		emit_json(o);
+		return true;
+	}
+	line_head(d, p);
+	if (tunnel) {
+		char peer[RTCLAB_ADDR_STRLEN];
+		fprintf(stdout, "[%s%s%s] ", rtclab_tunnel_via_name(tunnel->via), tunnel->has_peer ? " peer " : "",
+			tunnel->has_peer ? rtclab_addr_format(&tunnel->peer, peer, sizeof peer) : "");
+	}
+	result_summary(stdout, r);
+	fputc('\n', stdout);
+	if (d->o.verbose)
+		print_tree(d, r, verify ? &v : NULL);
+	return true;
+}
+
+static bool show_udp(struct dump *d, const struct rtclab_packet *p)
+{
+	struct rtclab_demux_ctx ctx = {&p->src, &p->dst, &d->bindings};
+	rtclab_demux_udp(&d->demux, p->payload.ptr, p->payload.len, &ctx);
+	bool shown = show_result(d, p, &d->demux.outer, NULL);
+	if (d->demux.via != RTCLAB_TUNNEL_NONE)
+		shown |= show_result(d, p, &d->demux.inner, &d->demux);
+	return shown;
+}
+
+/* STUN and ChannelData over TCP (RFC 6544, RFC 8656 12.5) framed back to
+ * back within the segment; other TCP payloads are named by their start. */
+static bool show_tcp(struct dump *d, const struct rtclab_packet *p)
+{
+	if (p->payload.len == 0)
+		return false;
+	const uint8_t *b = p->payload.ptr;
+	size_t len = p->payload.len, pos = 0;
+	bool shown = false;
+	while (pos < len) {
+		const uint8_t *m = b + pos;
+		size_t left = len - pos, size;
+		struct rtclab_demux_result *r = &d->demux.outer;
+		if (rtclab_stun_is_stun(m, left, true)) {
+			size = RTCLAB_STUN_HEADER_SIZE + ((size_t)m[2] << 8 | m[3]);
+			memset(r, 0, offsetof(struct rtclab_demux_result, u));
+			r->proto = RTCLAB_DEMUX_STUN;
+			snprintf(r->why, sizeof r->why, "STUN over TCP: magic cookie and a length that fits (RFC 6544)");
+			r->bytes.ptr = m;
+			r->bytes.len = size;
+			rtclab_stun_decode(&r->u.stun, m, size);
+		} else if (left >= 4 && (m[0] & 0xC0) == 0x40) {
+			memset(r, 0, offsetof(struct rtclab_demux_result, u));
+			r->proto = RTCLAB_DEMUX_CHANNELDATA;
+			snprintf(r->why, sizeof r->why, "ChannelData over TCP: leading bits 01 (RFC 8656 12.5)");
+			r->bytes.ptr = m;
+			r->bytes.len = left;
+			rtclab_channeldata_decode(&r->u.channeldata, m, left, true);
+			size = r->u.channeldata.size;
+		} else {
+			break;
+		}
+		shown |= show_result(d, p, r, NULL);
+		if (size == 0)
+			break;
+		pos += size;
+	}
+	if (pos == 0 && !d->stats && (d->o.only & ONLY_OTHER)) {
+		const char *what = len >= 3 && b[0] == 0x16 && b[1] == 0x03 ? "TLS handshake (not decrypted)"
+				   : len >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 ? "TLS record (not decrypted)"
+				   : len >= 4 && (memcmp(b, "GET ", 4) == 0 || memcmp(b, "POST", 4) == 0 ||
+						  memcmp(b, "HTTP", 4) == 0) ? "HTTP"
+										  : "data";
+		if (d->o.json) {
+			json_t *o = message_json(p, "other");
+			json_object_set_new(o, "what", json_string(what));
+			json_object_set_new(o, "length", json_integer((json_int_t)len));
+			emit_json(o);
+		} else {
+			line_head(d, p);
+			fprintf(stdout, "TCP %s, %zu bytes\n", what, len);
+		}
+		return true;
+	}
+	return shown;
+}
+
+static bool show_icmp(struct dump *d, const struct rtclab_packet *p)
+{
+	const struct rtclab_icmp *ic = &p->icmp;
+	char why[160] = "";
+	enum rtclab_demux_proto quoted = RTCLAB_DEMUX_NONE;
+	if (ic->has_quoted && ic->quoted_l4 == RTCLAB_L4_UDP && ic->quoted_payload.len)
+		quoted = rtclab_demux_classify(ic->quoted_payload.ptr, ic->quoted_payload.len, NULL, why, sizeof why);
+	if (d->stats) {
+		if (ic->is_error)
+			d->stats->icmp_errors++;
+		return true;
+	}
+	if (!(d->o.only & ONLY_ICMP))
+		return false;
+	char qs[RTCLAB_ADDR_STRLEN], qd[RTCLAB_ADDR_STRLEN];
+	const char *name = icmp_name(p->ip_version, ic->type, ic->code);
+	if (d->o.json) {
+		json_t *o = message_json(p, "icmp"), *j = json_object();
+		json_object_set_new(j, "type", json_integer(ic->type));
+		json_object_set_new(j, "code", json_integer(ic->code));
+		json_object_set_new(j, "name", json_string(name));
+		if (ic->has_quoted) {
+			json_t *q = json_object();
+			json_object_set_new(q, "src", json_string(rtclab_addr_format(&ic->quoted_src, qs, sizeof qs)));
+			json_object_set_new(q, "dst", json_string(rtclab_addr_format(&ic->quoted_dst, qd, sizeof qd)));
+			json_object_set_new(q, "transport", json_string(transport_name(ic->quoted_l4)));
+			json_object_set_new(q, "proto", json_string(rtclab_demux_proto_name(quoted)));
+			json_object_set_new(j, "quoted", q);
+		}
+		if (ic->mtu)
+			json_object_set_new(j, "mtu", json_integer(ic->mtu));
+		json_object_set_new(o, "icmp", j);
+		emit_json(o);
+		return true;
+	}
+	line_head(d, p);
+	fprintf(stdout, "%s %s", p->ip_version == 6 ? "ICMPv6" : "ICMP", name);
+	if (ic->has_quoted)
+		fprintf(stdout, " for %s %s > %s%s%s%s", transport_name(ic->quoted_l4),
+			rtclab_addr_format(&ic->quoted_src, qs, sizeof qs), rtclab_addr_format(&ic->quoted_dst, qd, sizeof qd),
+			quoted != RTCLAB_DEMUX_NONE ? " (" : "", quoted != RTCLAB_DEMUX_NONE ? rtclab_demux_proto_name(quoted) : "",
+			quoted != RTCLAB_DEMUX_NONE ? ")" : "");
+	if (ic->mtu)
+		fprintf(stdout, " mtu=%u", ic->mtu);
+	fputc('\n', stdout);
+	if (d->o.verbose && d->o.explain && ic->is_error)
+		print_wrapped(stdout, &d->o.st, 4,
+			      "An ICMP error is the network's answer to a datagram it could not deliver. When it "
+			      "quotes a STUN check, the candidate it was sent to is unreachable from here: the "
+			      "pair fails (step 6).");
+	return true;
+}
+
+static void show_packet(struct dump *d, const struct rtclab_packet *p)
+{
+	bool shown = false;
+	if (d->stats) {
+		d->stats->frames++;
+		d->stats->problems += p->n_problems;
+		if (p->fragment)
+			d->stats->fragments++;
+		if (p->l4 == RTCLAB_L4_UDP)
+			d->stats->udp++;
+		else if (p->l4 == RTCLAB_L4_TCP)
+			d->stats->tcp++;
+		else if (p->l4 == RTCLAB_L4_ICMP)
+			d->stats->icmp++;
+		else if (!p->ip_version)
+			d->stats->not_ip++;
+		if (p->l4 == RTCLAB_L4_UDP || p->l4 == RTCLAB_L4_TCP)
+			count_flow(d->stats, p);
+	}
+	if (p->fragment)
+		return;
+	if (p->l4 == RTCLAB_L4_UDP)
+		shown = show_udp(d, p);
+	else if (p->l4 == RTCLAB_L4_TCP)
+		shown = show_tcp(d, p);
+	else if (p->l4 == RTCLAB_L4_ICMP)
+		shown = show_icmp(d, p);
+	if (shown && !d->stats) {
+		d->shown++;
+		if (d->writer && !rtclab_pcap_writer_write(d->writer, p))
+			interrupted = 1;
+	}
+}
+
+/* --- --stats ---------------------------------------------------------------------- */
+
+static void print_stats(const struct dump *d)
+{
+	const struct stats *s = d->stats;
+	FILE *out = stdout;
+	fprintf(out, "Frames      %llu: UDP %llu, TCP %llu, ICMP %llu, not IP %llu; IPv4 fragments %llu; "
+		     "frame problems %llu\n",
+		(unsigned long long)s->frames, (unsigned long long)s->udp, (unsigned long long)s->tcp,
+		(unsigned long long)s->icmp, (unsigned long long)s->not_ip, (unsigned long long)s->fragments,
+		(unsigned long long)s->problems);
+	fputs("Messages   ", out);
+	for (int p = RTCLAB_DEMUX_STUN; p <= RTCLAB_DEMUX_OTHER; p++)
+		if (s->proto[p])
+			fprintf(out, " %s %llu", rtclab_demux_proto_name((enum rtclab_demux_proto)p),
+				(unsigned long long)s->proto[p]);
+	fprintf(out, "; inside TURN %llu\n", (unsigned long long)s->tunnelled);
+	fputs("STUN\n", out);
+	for (int m = 0; m < 4096; m++)
+		for (int c = 0; c < 4; c++)
+			if (s->stun[m][c]) {
+				char title[64];
+				rtclab_stun_message_title((uint16_t)m, (enum rtclab_stun_class)c, title, sizeof title);
+				fprintf(out, "  %-34s %llu\n", title, (unsigned long long)s->stun[m][c]);
+			}
+	fputs("DTLS records\n", out);
+	for (int t = 0; t < 256; t++)
+		if (s->dtls_types[t]) {
+			const char *name = t ? rtclab_dtls_content_type_name((uint8_t)t) : "DTLS 1.3 unified header";
+			fprintf(out, "  %-34s %llu\n", name ? name : "?", (unsigned long long)s->dtls_types[t]);
+		}
+	for (int t = 0; t < 256; t++)
+		if (s->dtls_handshakes[t]) {
+			const char *name = rtclab_dtls_handshake_type_name((uint8_t)t);
+			fprintf(out, "    %-32s %llu\n", name ? name : "?", (unsigned long long)s->dtls_handshakes[t]);
+		}
+	fprintf(out, "RTP packets  %llu\nRTCP packets\n", (unsigned long long)s->rtp);
+	for (int t = 0; t < 256; t++)
+		if (s->rtcp_types[t]) {
+			const char *name = rtclab_rtcp_type_name((uint8_t)t);
+			fprintf(out, "  %-34s %llu\n", name ? name : "?", (unsigned long long)s->rtcp_types[t]);
+		}
+	fprintf(out, "ICMP errors  %llu\n", (unsigned long long)s->icmp_errors);
+	fprintf(out, "Flows        %zu%s\n", s->n_flows, s->flows_dropped ? " (more not counted)" : "");
+	for (size_t i = 0; i < s->n_flows && i < 20; i++) {
+		char a[RTCLAB_ADDR_STRLEN], b[RTCLAB_ADDR_STRLEN];
+		fprintf(out, "  %s %s <> %s: %llu datagrams/segments, %llu bytes\n", transport_name(s->flows[i].l4),
+			rtclab_addr_format(&s->flows[i].a, a, sizeof a), rtclab_addr_format(&s->flows[i].b, b, sizeof b),
+			(unsigned long long)s->flows[i].messages, (unsigned long long)s->flows[i].bytes);
+	}
+	if (s->n_flows > 20)
+		fprintf(out, "  ... %zu more\n", s->n_flows - 20);
+}
+
+/* --- the loop --------------------------------------------------------------------------- */
+
+static int open_input(struct dump *d)
+{
+	char err[RTCLAB_CAPTURE_ERRLEN];
+	d->cap = d->o.iface ? rtclab_capture_open_live(d->o.iface, 0, true, err, sizeof err)
+			    : rtclab_capture_open_file(d->o.file, err, sizeof err);
+	if (!d->cap) {
+		fprintf(stderr, "rtclab dump: %s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	if (d->o.filter && !rtclab_capture_set_filter(d->cap, d->o.filter, err, sizeof err)) {
+		fprintf(stderr, "rtclab dump: filter \"%s\": %s\n", d->o.filter, err);
+		return EXIT_USAGE;
+	}
+	if (d->o.write && !(d->writer = rtclab_pcap_writer_open(d->o.write, rtclab_capture_linktype(d->cap),
+								 rtclab_capture_snaplen(d->cap), err, sizeof err))) {
+		fprintf(stderr, "rtclab dump: %s\n", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_CLEAN;
+}
+
+static int run(struct dump *d)
+{
+	char err[RTCLAB_CAPTURE_ERRLEN];
+	int status = open_input(d);
+	if (status != EXIT_CLEAN)
+		return status;
+	live_cap = d->o.iface ? d->cap : NULL;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	struct rtclab_packet pkt;
+	enum rtclab_capture_status s;
+	while (!interrupted && (d->o.count < 0 || d->shown < d->o.count) &&
+	       (s = rtclab_capture_next(d->cap, &pkt, err, sizeof err)) == RTCLAB_CAPTURE_PACKET)
+		show_packet(d, &pkt);
+	if (!interrupted && (d->o.count < 0 || d->shown < d->o.count) && s == RTCLAB_CAPTURE_ERROR) {
+		fflush(stdout);
+		fprintf(stderr, "rtclab dump: %s\n", err);
+		status = EXIT_PROBLEMS;
+	}
+	if (d->stats)
+		print_stats(d);
+	if (d->writer) {
+		if (status == EXIT_CLEAN && !rtclab_pcap_writer_close(d->writer, err, sizeof err)) {
+			fprintf(stderr, "rtclab dump: %s\n", err);
+			status = EXIT_PROBLEMS;
+		} else if (status != EXIT_CLEAN) {
+			rtclab_pcap_writer_discard(d->writer); /* no partial file */
+		}
+	}
+	rtclab_capture_close(d->cap);
+	if (fflush(stdout) != 0) {
+		perror("rtclab dump: standard output");
+		status = EXIT_PROBLEMS;
+	}
+	return status;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	struct dump *d = calloc(1, sizeof *d);
+	if (!d) {
+		fputs("rtclab dump: out of memory\n", stderr);
+		return EXIT_PROBLEMS;
+	}
+	int status;
+	if (parse_opts(&d->o, argc, argv) != 0) {
+		fputs("Try 'rtclab dump --help'.\n", stderr);
+		status = EXIT_USAGE;
+	} else {
+		rtclab_channel_bindings_init(&d->bindings);
+		if (d->o.stats && !(d->stats = calloc(1, sizeof *d->stats))) {
+			fputs("rtclab dump: out of memory\n", stderr);
+			status = EXIT_PROBLEMS;
+		} else {
+			status = run(d);
+		}
+	}
+	free(d->o.filter);
+	free(d->stats);
+	free(d);
+	return status;
+}
