@@ -808,7 +808,7 @@ static int open_input(struct dump *d)
 		return EXIT_PROBLEMS;
 	}
 	if (d->o.filter && !rtclab_capture_set_filter(d->cap, d->o.filter, err, sizeof err)) {
-		fprintf(stderr, "rtclab dump: filter \"%s\": %s\n", d->o.filter, err);
+		fprintf(stderr, "rtclab dump: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (d->o.write && !(d->writer = rtclab_pcap_writer_open(d->o.write, rtclab_capture_linktype(d->cap),

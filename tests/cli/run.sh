@@ -434,5 +434,8 @@ run pairs-bad-controlling 2 "$RTCLAB" candidate --pairs --controlling both --loc
 run pairs-bad-limit 2 "$RTCLAB" candidate --pairs --limit 0 --local "$L1" --remote "$R1" &&
 	has pairs-bad-limit "--limit takes a number"
 
+# --- rtclab dump ------------------------------------------------------------------
+. tests/cli/dump.sh
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

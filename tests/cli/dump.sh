@@ -1,0 +1,57 @@
+# Sourced by tests/cli/run.sh: rtclab dump on the capture fixtures.
+P=tests/fixtures/pcap
+run dump-lines 0 "$RTCLAB" dump "$P/ndpi_stun_dtls_rtp.pcapng" &&
+	has dump-lines "     1 14:05:25.164266 192.168.12.156:37967 > 142.250.82.76:19305: STUN Binding request txn=6f3653685355... USERNAME=ea3Wt_9aASooegoKAAiKAiADEA:8jb6 ICE-CONTROLLING PRIORITY=1853824767" &&
+	has dump-lines "XOR-MAPPED-ADDRESS=93.35.171.3:61536" &&
+	has dump-lines "DTLS 1.0 handshake ClientHello epoch=0 seq=0" &&
+	has dump-lines "RTP pt=111 ssrc=0x6d1c3cfa seq=8917 ts=4165605409 marker"
+# 102 frames: 78 carry a message; the other 24 are TCP segments without payload (SYN, ACK).
+[ "$(wc -l <"$TMP/out")" -eq 78 ] && ok || ko "dump-lines: expected 78 messages"
+[ -z "$(awk '{print $1}' "$TMP/out" | uniq -d)" ] && ok || ko "dump-lines: a frame shown twice"
+run dump-count 0 "$RTCLAB" dump -c 5 "$P/ndpi_stun_dtls_rtp.pcapng" &&
+	{ [ "$(wc -l <"$TMP/out")" -eq 5 ] && ok || ko "dump-count: -c 5 printed $(wc -l <"$TMP/out") lines"; }
+run dump-filter 0 "$RTCLAB" dump "$P/ndpi_stun.pcap" udp port 3478 &&
+	hasnt dump-filter ":42000:" && has dump-filter "Allocate request"
+run dump-bad-filter 2 "$RTCLAB" dump "$P/ndpi_stun.pcap" udp port && has dump-bad-filter "syntax error"
+run dump-tunnel 0 "$RTCLAB" dump "$P/ndpi_stun.pcap" &&
+	has dump-tunnel "[turn-send peer 185.170.139.1:44459] STUN Binding request" &&
+	has dump-tunnel "[turn-data peer 185.170.139.1:12176] STUN Binding request"
+run dump-only 0 "$RTCLAB" dump --only dtls "$P/ndpi_stun_dtls_rtp.pcapng" && hasnt dump-only "STUN" && hasnt dump-only "RTP pt"
+run dump-icmp 0 "$RTCLAB" dump --only icmp "$P/ndpi_stun_signal.pcapng" &&
+	has dump-icmp "ICMP destination unreachable (port unreachable) for udp 192.168.12.169:47204 > 35.158.183.167:443 (stun)"
+run dump-json 0 "$RTCLAB" dump --json "$P/ndpi_stun_dtls_rtp.pcapng" &&
+	jqis dump-json-first 'select(.frame == 1) | "\(.transport) \(.src) \(.dst) \(.proto) \(.stun.method) \(.stun.class)"' \
+		"udp 192.168.12.156:37967 142.250.82.76:19305 stun Binding request" &&
+	jqis dump-json-time 'select(.frame == 1) | .time' "2022-12-02T14:05:25.164266Z" &&
+	jqis dump-json-dtls 'select(.frame == 3) | .dtls.records[0].handshake_type' ClientHello &&
+	jqis dump-json-rtp 'select(.frame == 27) | "\(.rtp.payload_type) \(.rtp.ssrc) \(.rtp.marker)"' "111 0x6d1c3cfa true"
+run dump-json-tunnel 0 "$RTCLAB" dump --json --only stun "$P/ndpi_stun.pcap" &&
+	jqis dump-json-tunnel-via 'select(.frame == 77) | "\(.tunnel.via) \(.tunnel.peer)"' "turn-send 185.170.139.1:44459"
+run dump-stats 0 "$RTCLAB" dump --stats "$P/ndpi_stun.pcap" &&
+	has dump-stats "Frames      201: UDP 165, TCP 35, ICMP 1" && has dump-stats "ChannelBind success response       2" &&
+	has dump-stats "ICMP errors  1"
+run dump-verbose 0 "$RTCLAB" dump -v -c 1 --password nope "$P/ndpi_stun_dtls_rtp.pcapng" &&
+	has dump-verbose "Binding request, STUN (RFC 5389/8489)" && has dump-verbose "Integrity    bad"
+run dump-write 0 "$RTCLAB" dump --only rtp -w "$TMP/rtp.pcap" "$P/ndpi_stun_dtls_rtp.pcapng"
+n_rtp=$(wc -l <"$TMP/out")
+run dump-write-read 0 "$RTCLAB" dump "$TMP/rtp.pcap" &&
+	{ [ "$(wc -l <"$TMP/out")" -eq "$n_rtp" ] && hasnt dump-write-read "DTLS" && ok || ko "dump-write-read: $(wc -l <"$TMP/out") lines, expected $n_rtp"; }
+run dump-write-fail 2 "$RTCLAB" dump -w "$TMP/no/such/dir/x.pcap" "$P/ndpi_stun_dtls_rtp.pcapng"
+[ ! -e "$TMP/no/such/dir/x.pcap" ] && ok || ko "dump-write-fail: a file was left"
+head -c 1000 "$P/ndpi_stun_zoom.pcapng" >"$TMP/trunc.pcapng"
+run dump-truncated 1 "$RTCLAB" dump "$TMP/trunc.pcapng" &&
+	has dump-truncated "frame 4: the file ends in the middle of a pcapng block" &&
+	has dump-truncated "     3 11:58:55.607032"
+printf 'hello\n' >"$TMP/notcap"
+run dump-not-capture 1 "$RTCLAB" dump "$TMP/notcap" && has dump-not-capture "not a pcap or pcapng capture"
+: >"$TMP/empty"
+run dump-empty 1 "$RTCLAB" dump "$TMP/empty" && has dump-empty "the file is empty"
+run dump-usage 2 "$RTCLAB" dump && has dump-usage "give a capture FILE"
+run dump-usage-only 2 "$RTCLAB" dump --only sctp "$P/ndpi_stun.pcap" && has dump-usage-only "unknown kind 'sctp'"
+run dump-stdin 0 "$RTCLAB" dump -c 1 - <"$P/ndpi_stun_dtls_rtp.pcapng" && has dump-stdin "STUN Binding request"
+for f in "$P"/*.pcap "$P"/*.pcapng; do
+	# Every capture decodes without a crash (exit 0, or 1 when libpcap cannot read it to the end).
+	"$RTCLAB" dump "$f" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	[ "$st" -le 1 ] && ok || ko "dump $(basename "$f"): exit status $st"
+done
