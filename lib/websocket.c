@@ -201,6 +201,8 @@ static void problem(struct rtclab_ws *ws, int dir, enum rtclab_ws_problem p, uin
 
 static void consume(struct wsdir *d, size_t n)
 {
+	if (n == 0)
+		return;
 	memmove(d->in.p, d->in.p + n, d->in.len - n);
 	d->in.len -= n;
 	d->in_off += n;
@@ -858,6 +860,8 @@ static bool step_payload(struct rtclab_ws *ws, int dir)
 static void prune_marks(struct wsdir *d)
 {
 	size_t keep = 0;
+	if (d->n_marks == 0)
+		return;
 	for (size_t i = 0; i < d->n_marks; i++)
 		if (d->marks[i].offset <= d->in_off)
 			keep = i;
@@ -885,7 +889,13 @@ static void process(struct rtclab_ws *ws, int dir)
 			more = d->in_frame ? step_payload(ws, dir) : step_frame_header(ws, dir);
 			break;
 		case M_AWAIT_101:
-			more = false;
+			/* No answer yet: hold the client's bytes, up to a limit past which
+			 * the upgrade is taken as accepted. */
+			more = d->in.len > RTCLAB_WS_MAX_MESSAGE;
+			if (more) {
+				ws->websocket = true;
+				d->mode = M_FRAMES;
+			}
 			break;
 		case M_LOST:
 			lose(ws, dir);

@@ -823,8 +823,11 @@ static int run(struct dump *d)
 {
 	char err[RTCLAB_CAPTURE_ERRLEN];
 	int status = open_input(d);
-	if (status != EXIT_CLEAN)
+	if (status != EXIT_CLEAN) {
+		if (d->cap)
+			rtclab_capture_close(d->cap);
 		return status;
+	}
 	live_cap = d->o.iface ? d->cap : NULL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -608,6 +608,23 @@ static void test_no_handshake_gap_truncated(void)
 	wstop();
 }
 
+static void test_no_response(void)
+{
+	wstart();
+	feed_str(0, REQUEST, 1);
+	uint8_t buf[200];
+	char text[120];
+	memset(text, 'a', sizeof text);
+	size_t n = frame(buf, true, 0, RTCLAB_WS_OP_TEXT, KEY, text, sizeof text);
+	size_t frames = RTCLAB_WS_MAX_MESSAGE / n + 2;
+	for (size_t i = 0; i < frames; i++)
+		rtclab_ws_feed(WS, 0, buf, n, 2 + i);
+	/* Held until past the limit, then read as frames without the 101. */
+	CU_ASSERT_TRUE(rtclab_ws_is_websocket(WS));
+	CU_ASSERT_EQUAL(wcount(RTCLAB_WS_EV_MESSAGE), MAX_EV - 1); /* the recorder is full */
+	wstop();
+}
+
 /* The chain: TCP segments, out of order and retransmitted, one frame split over three. */
 static void tcp_to_ws(void *arg, const struct rtclab_tcp_event *ev)
 {
@@ -684,6 +701,7 @@ RTCLAB_SUITE(websocket)
 		{"permessage-deflate", test_deflate},
 		{"WHIP: application/sdp bodies, keep-alive", test_whip},
 		{"no handshake, gap, truncated", test_no_handshake_gap_truncated},
+		{"an Upgrade request never answered", test_no_response},
 		{"over TCP: split, out of order, retransmitted", test_over_tcp},
 		{NULL, NULL},
 	};

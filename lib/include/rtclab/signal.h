@@ -14,7 +14,7 @@
  * with a "type" of offer, answer, pranswer or rollback and a string "sdp"
  * (rollback needs none), and every object with a "candidate" that is a
  * string or null (an empty or null candidate means the end of candidates),
- * wherever they are nested.  Each is an item with the JSON path where it
+ * wherever they are nested (up to 64 levels deep).  Each is an item with the JSON path where it
  * was found ("data.sdp", "candidates[2]"; "" for the message itself), and
  * its SDP parsed with rtclab_sdp_parse() or its candidate line with
  * rtclab_candidate_parse().  A message with none of these, JSON or not, is

@@ -31,7 +31,9 @@
  * Limits: a header block of at most RTCLAB_WS_MAX_HEADER bytes and
  * RTCLAB_WS_MAX_HEADERS lines; messages (after inflating) and HTTP bodies
  * of at most RTCLAB_WS_MAX_MESSAGE bytes (larger ones are skipped with a
- * problem).  A gap in the stream (bytes lost in the capture) ends the
+ * problem); the client's bytes after an Upgrade request are held until
+ * the response, up to RTCLAB_WS_MAX_MESSAGE bytes (past that the upgrade is
+ * taken as accepted).  A gap in the stream (bytes lost in the capture) ends the
  * decoding of that direction: frames cannot be found again reliably.
  * Chunked HTTP bodies are reported, not decoded.
  *
