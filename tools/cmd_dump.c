@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,11 @@
 #include "rtclab/demux_json.h"
 #include "rtclab/packet.h"
 #include "rtclab/stun_json.h"
+#include "rtclab/candidate_json.h"
+#include "rtclab/sdp_json.h"
+#include "rtclab/signal.h"
+#include "rtclab/tcp.h"
+#include "rtclab/websocket.h"
 #include "tool.h"
 
 void usage_dump(FILE *out)
@@ -21,9 +27,11 @@ void usage_dump(FILE *out)
 	fputs("usage: rtclab dump [options] FILE|- [FILTER...]\n"
 	      "       rtclab dump [options] -i INTERFACE [FILTER...]\n"
 	      "\n"
-	      "Show the WebRTC messages of a capture: STUN and TURN, ChannelData, DTLS,\n"
-	      "RTP, RTCP and the ICMP errors that quote them, one line each.  FILE is a pcap\n"
-	      "or pcapng file; FILTER a BPF expression as tcpdump takes it (pcap-filter(7)).\n"
+	      "Show the WebRTC messages of a capture, one line each: STUN and TURN (over UDP\n"
+	      "and TCP), ChannelData, DTLS, RTP, RTCP, the ICMP errors that quote them, and\n"
+	      "the signaling (offers, answers, candidates) in WebSocket messages and HTTP\n"
+	      "bodies, from reassembled TCP streams.  FILE is a pcap or pcapng file; FILTER\n"
+	      "a BPF expression as tcpdump takes it (pcap-filter(7)).\n"
 	      "\n"
 	      "  -i, --interface IF   capture live on interface IF (needs root or CAP_NET_RAW)\n"
 	      "  -r, --read FILE      read FILE (the same as giving it first)\n"
@@ -31,7 +39,7 @@ void usage_dump(FILE *out)
 	      "  -v, --verbose        also the decoded fields, explained (STUN as a tree)\n"
 	      "      --brief          with -v: no explanations\n"
 	      "      --json           one JSON object per message (JSON Lines, docs/json.md)\n"
-	      "      --only LIST      only these: stun, turn, dtls, rtp, rtcp, icmp, other\n"
+	      "      --only LIST      only these: stun, turn, dtls, rtp, rtcp, icmp, signal, other\n"
 	      "                       (comma-separated; turn = TURN methods and ChannelData)\n"
 	      "  -w, --write FILE     write the frames of the messages shown to a pcap file\n"
 	      "      --stats          decode everything, print counts instead of messages\n"
@@ -52,7 +60,8 @@ enum only_bits {
 	ONLY_RTCP = 1 << 4,
 	ONLY_ICMP = 1 << 5,
 	ONLY_OTHER = 1 << 6,
-	ONLY_ALL = (1 << 7) - 1,
+	ONLY_SIGNAL = 1 << 7, /* HTTP, WebSocket and the signaling they carry */
+	ONLY_ALL = (1 << 8) - 1,
 };
 
 struct dump_opts {
@@ -83,6 +92,8 @@ struct stats {
 	uint64_t dtls_types[256], dtls_handshakes[256];
 	uint64_t rtp, rtcp_types[256];
 	uint64_t icmp_errors;
+	uint64_t tcp_connections, tcp_gaps, tcp_mismatches, http, ws_messages, ws_problems, tls_streams;
+	uint64_t signal[RTCLAB_SIGNAL_END_OF_CANDIDATES + 1];
 	size_t n_flows;
 	uint64_t flows_dropped;
 	struct flow_count flows[MAX_FLOWS];
@@ -96,7 +107,9 @@ struct dump {
 	struct rtclab_demux demux;
 	struct stats *stats;
 	long shown;
-	int64_t first_ts;
+	struct rtclab_tcp *tcp;
+	const struct rtclab_packet *current; /* the frame being decoded (stream callbacks run inside it) */
+	bool current_shown;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -118,7 +131,7 @@ static bool parse_only(const char *list, unsigned *bits)
 		const char *name;
 		unsigned bit;
 	} names[] = {{"stun", ONLY_STUN}, {"turn", ONLY_TURN}, {"dtls", ONLY_DTLS}, {"rtp", ONLY_RTP},
-		     {"rtcp", ONLY_RTCP}, {"icmp", ONLY_ICMP}, {"other", ONLY_OTHER}};
+		     {"rtcp", ONLY_RTCP}, {"icmp", ONLY_ICMP}, {"other", ONLY_OTHER}, {"signal", ONLY_SIGNAL}};
 	*bits = 0;
 	const char *p = list;
 	while (*p) {
@@ -130,7 +143,7 @@ static bool parse_only(const char *list, unsigned *bits)
 				found = true;
 			}
 		if (!found) {
-			fprintf(stderr, "rtclab dump: --only: unknown kind '%.*s' (stun, turn, dtls, rtp, rtcp, icmp, other)\n",
+			fprintf(stderr, "rtclab dump: --only: unknown kind '%.*s' (stun, turn, dtls, rtp, rtcp, icmp, signal, other)\n",
 				(int)n, p);
 			return false;
 		}
@@ -598,61 +611,369 @@ static bool show_udp(struct dump *d, const struct rtclab_packet *p)
 	return shown;
 }
 
-/* STUN and ChannelData over TCP (RFC 6544, RFC 8656 12.5) framed back to
- * back within the segment; other TCP payloads are named by their start. */
-static bool show_tcp(struct dump *d, const struct rtclab_packet *p)
+/* --- TCP streams: STUN framed back to back, WebSocket and HTTP signaling ------------- */
+
+enum stream_kind { STREAM_UNKNOWN = 0, STREAM_HTTP, STREAM_STUN, STREAM_TLS, STREAM_OTHER };
+
+struct conn {
+	struct dump *d;
+	enum stream_kind kind;
+	struct rtclab_addr client, server;
+	struct rtclab_ws *ws;
+	uint8_t *buf[2];      /* STUN framing: an incomplete message per direction */
+	size_t len[2], cap[2];
+	bool announced[2];    /* TLS/other: said once per direction */
+};
+
+/* The packet a stream message is reported with: its frame and time are the
+ * segment that completed it, its endpoints the direction's. */
+static struct rtclab_packet stream_packet(const struct conn *c, int dir, uint64_t frame)
 {
-	if (p->payload.len == 0)
+	struct rtclab_packet p = *c->d->current;
+	p.frame = frame ? frame : p.frame;
+	p.l4 = RTCLAB_L4_TCP;
+	p.src = dir == RTCLAB_TCP_FROM_CLIENT ? c->client : c->server;
+	p.dst = dir == RTCLAB_TCP_FROM_CLIENT ? c->server : c->client;
+	return p;
+}
+
+static bool looks_like_http(const uint8_t *b, size_t n)
+{
+	static const char *const starts[] = {"GET ", "POST ", "PUT ", "PATCH ", "DELETE ", "OPTIONS ", "HEAD ", "HTTP/"};
+	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
+		size_t k = strlen(starts[i]);
+		if (n >= k && memcmp(b, starts[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void stream_mark_shown(struct dump *d)
+{
+	if (!d->current_shown && !d->stats) {
+		d->current_shown = true;
+		d->shown++;
+		if (d->writer && !rtclab_pcap_writer_write(d->writer, d->current))
+			interrupted = 1;
+	}
+}
+
+/* A line for a stream message that is not a demux result. */
+static bool stream_line(struct conn *c, int dir, uint64_t frame, unsigned kind, const char *proto, json_t *body,
+			const char *fmt, ...) RTCLAB_PRINTF(7, 8);
+
+static bool stream_line(struct conn *c, int dir, uint64_t frame, unsigned kind, const char *proto, json_t *body,
+			const char *fmt, ...)
+{
+	struct dump *d = c->d;
+	if (d->stats || !(d->o.only & kind)) {
+		json_decref(body);
 		return false;
-	const uint8_t *b = p->payload.ptr;
-	size_t len = p->payload.len, pos = 0;
-	bool shown = false;
-	while (pos < len) {
-		const uint8_t *m = b + pos;
-		size_t left = len - pos, size;
-		struct rtclab_demux_result *r = &d->demux.outer;
-		if (rtclab_stun_is_stun(m, left, true)) {
-			size = RTCLAB_STUN_HEADER_SIZE + ((size_t)m[2] << 8 | m[3]);
-			memset(r, 0, offsetof(struct rtclab_demux_result, u));
-			r->proto = RTCLAB_DEMUX_STUN;
-			snprintf(r->why, sizeof r->why, "STUN over TCP: magic cookie and a length that fits (RFC 6544)");
-			r->bytes.ptr = m;
-			r->bytes.len = size;
-			rtclab_stun_decode(&r->u.stun, m, size);
-		} else if (left >= 4 && (m[0] & 0xC0) == 0x40) {
-			memset(r, 0, offsetof(struct rtclab_demux_result, u));
-			r->proto = RTCLAB_DEMUX_CHANNELDATA;
-			snprintf(r->why, sizeof r->why, "ChannelData over TCP: leading bits 01 (RFC 8656 12.5)");
-			r->bytes.ptr = m;
-			r->bytes.len = left;
-			rtclab_channeldata_decode(&r->u.channeldata, m, left, true);
-			size = r->u.channeldata.size;
+	}
+	struct rtclab_packet p = stream_packet(c, dir, frame);
+	if (d->o.json) {
+		json_t *o = message_json(&p, proto);
+		if (body)
+			json_object_set_new(o, proto, body);
+		emit_json(o);
+	} else {
+		va_list ap;
+		line_head(d, &p);
+		va_start(ap, fmt);
+		vfprintf(stdout, fmt, ap);
+		va_end(ap);
+		fputc('\n', stdout);
+		json_decref(body);
+	}
+	stream_mark_shown(d);
+	return true;
+}
+
+static void show_signal_item(struct conn *c, const struct rtclab_ws_event *ev, const struct rtclab_signal_item *it)
+{
+	struct dump *d = c->d;
+	if (d->stats)
+		d->stats->signal[it->kind <= RTCLAB_SIGNAL_END_OF_CANDIDATES ? it->kind : 0]++;
+	json_t *j = json_object();
+	json_object_set_new(j, "kind", json_string(rtclab_signal_kind_name(it->kind)));
+	if (it->path[0])
+		json_object_set_new(j, "path", json_string(it->path));
+	char what[200] = "";
+	if (it->sdp) {
+		const struct rtclab_sdp *sdp = it->sdp;
+		size_t cands = sdp->n_candidates, errors = 0;
+		for (size_t i = 0; i < sdp->n_problems; i++)
+			errors += !sdp->problems[i].warning;
+		json_object_set_new(j, "sdp", rtclab_sdp_json(sdp));
+		snprintf(what, sizeof what, ": %zu media section%s, ufrag %.*s, %zu candidate%s%s", sdp->n_media,
+			 sdp->n_media == 1 ? "" : "s", sdp->n_media ? (int)sdp->media[0].ice.ufrag.len : 0,
+			 sdp->n_media ? sdp->media[0].ice.ufrag.ptr : "", cands, cands == 1 ? "" : "s",
+			 errors ? " [SDP problems]" : "");
+	} else if (it->kind == RTCLAB_SIGNAL_CANDIDATE) {
+		if (it->cand_error == RTCLAB_CAND_OK) {
+			char ip[RTCLAB_ADDR_STRLEN];
+			const struct rtclab_candidate *cd = &it->candidate;
+			json_object_set_new(j, "candidate", rtclab_candidate_json(cd));
+			snprintf(what, sizeof what, ": %s %s %.*s port %u priority %u", rtclab_cand_type_name(cd->type),
+				 cd->transport == RTCLAB_CAND_TCP ? "tcp" : "udp",
+				 cd->address_kind <= RTCLAB_CAND_ADDR_IPV6 ? (int)strlen(rtclab_addr_ip_format(&cd->ip, ip, sizeof ip))
+									   : (int)cd->address.len,
+				 cd->address_kind <= RTCLAB_CAND_ADDR_IPV6 ? ip : cd->address.ptr, cd->port, cd->priority);
 		} else {
-			break;
+			snprintf(what, sizeof what, ": unreadable candidate (%s)", rtclab_cand_error_str(it->cand_error));
 		}
-		shown |= show_result(d, p, r, NULL);
-		if (size == 0)
-			break;
+	}
+	if (it->has_sdp_mid) {
+		json_object_set_new(j, "sdp_mid", json_string(it->sdp_mid));
+		size_t n = strlen(what);
+		snprintf(what + n, sizeof what - n, " (mid %s)", it->sdp_mid);
+	}
+	if (it->sdp_mline_index >= 0)
+		json_object_set_new(j, "sdp_mline_index", json_integer(it->sdp_mline_index));
+	if (it->has_ufrag)
+		json_object_set_new(j, "ufrag", json_string(it->ufrag));
+	stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "signal", j, "SIGNAL %s%s",
+		    rtclab_signal_kind_name(it->kind), what);
+}
+
+static void show_signal(struct conn *c, const struct rtclab_ws_event *ev, struct rtclab_signal *sig, const char *via)
+{
+	if (!sig)
+		return;
+	bool any = false;
+	for (size_t i = 0; i < sig->n_items; i++)
+		if (sig->items[i].kind != RTCLAB_SIGNAL_OTHER) {
+			show_signal_item(c, ev, &sig->items[i]);
+			any = true;
+		}
+	if (!any) {
+		json_t *j = json_object();
+		json_object_set_new(j, "kind", json_string("other"));
+		if (sig->json)
+			json_object_set(j, "json", sig->json);
+		stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "signal", j, "%s %s message, %zu bytes, no offer, "
+			    "answer or candidate in it", via, sig->is_json ? "JSON" : "text", ev->payload.len);
+	}
+	rtclab_signal_free(sig);
+}
+
+static void on_ws(void *arg, const struct rtclab_ws_event *ev)
+{
+	struct conn *c = arg;
+	struct dump *d = c->d;
+	switch (ev->kind) {
+	case RTCLAB_WS_EV_HTTP: {
+		const struct rtclab_ws_http *h = ev->http;
+		if (d->stats)
+			d->stats->http++;
+		if (h->is_request)
+			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "http", NULL, "HTTP %.*s %.*s%s",
+				    (int)h->method.len, h->method.ptr, (int)h->target.len, h->target.ptr,
+				    h->websocket ? " (WebSocket upgrade)" : "");
+		else
+			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "http", NULL, "HTTP %d %.*s%s", h->status,
+				    (int)h->reason.len, h->reason.ptr,
+				    !h->websocket ? "" : !h->accept_checked ? " (WebSocket)"
+						  : h->accept_ok ? " (WebSocket, Sec-WebSocket-Accept checks out)"
+								 : " (WebSocket, Sec-WebSocket-Accept does NOT match the key)");
+		/* WHIP/WHEP (RFC 9725): the offer and answer are application/sdp bodies. */
+		if (h->has_body && h->body.len && rtclab_str_eq(h->content_type, "application/sdp")) {
+			enum rtclab_signal_kind k = rtclab_signal_http_kind(h->is_request, h->method, h->status);
+			show_signal(c, ev, rtclab_signal_parse_sdp_body((const char *)h->body.ptr, h->body.len, k), "HTTP");
+		}
+		break;
+	}
+	case RTCLAB_WS_EV_MESSAGE:
+		if (d->stats)
+			d->stats->ws_messages++;
+		if (ev->opcode == RTCLAB_WS_OP_TEXT)
+			show_signal(c, ev, rtclab_signal_parse((const char *)ev->payload.ptr, ev->payload.len), "WebSocket");
+		else
+			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL, "WebSocket binary message, %zu bytes",
+				    ev->payload.len);
+		break;
+	case RTCLAB_WS_EV_CONTROL:
+		if (ev->opcode == RTCLAB_WS_OP_CLOSE && ev->has_close_code)
+			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL, "WebSocket close %u (%s)",
+				    ev->close_code, rtclab_ws_close_code_name(ev->close_code));
+		else
+			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL, "WebSocket %s",
+				    rtclab_ws_opcode_name(ev->opcode));
+		break;
+	case RTCLAB_WS_EV_PROBLEM:
+		if (d->stats)
+			d->stats->ws_problems++;
+		stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL,
+			    "WebSocket/HTTP problem at stream offset %llu: %s", (unsigned long long)ev->offset,
+			    rtclab_ws_problem_str(ev->problem));
+		break;
+	}
+}
+
+/* STUN and ChannelData over TCP (RFC 6544, RFC 8656 12.5): messages back
+ * to back in the byte stream, a partial one kept until the rest arrives. */
+static void stun_stream(struct conn *c, int dir, const uint8_t *data, size_t len, uint64_t frame)
+{
+	if (c->len[dir] + len > c->cap[dir]) {
+		size_t cap = c->len[dir] + len;
+		uint8_t *b = cap <= 1u << 20 ? realloc(c->buf[dir], cap) : NULL;
+		if (!b) { /* a "message" over 1 MiB is not STUN: stop following this direction */
+			c->kind = STREAM_OTHER;
+			return;
+		}
+		c->buf[dir] = b;
+		c->cap[dir] = cap;
+	}
+	memcpy(c->buf[dir] + c->len[dir], data, len);
+	c->len[dir] += len;
+	size_t pos = 0;
+	struct rtclab_demux_result *r = &c->d->demux.outer;
+	while (c->len[dir] - pos >= 4) {
+		const uint8_t *m = c->buf[dir] + pos;
+		size_t left = c->len[dir] - pos, size;
+		memset(r, 0, offsetof(struct rtclab_demux_result, u));
+		r->bytes.ptr = m;
+		if ((m[0] & 0xC0) == 0) {
+			size = RTCLAB_STUN_HEADER_SIZE + ((size_t)m[2] << 8 | m[3]);
+			if (left < size)
+				break;
+			r->proto = RTCLAB_DEMUX_STUN;
+			snprintf(r->why, sizeof r->why, "STUN over TCP: messages back to back, each framed by its length "
+							"(RFC 8489 6.2.2, RFC 6544)");
+			rtclab_stun_decode(&r->u.stun, m, size);
+		} else if ((m[0] & 0xC0) == 0x40) {
+			size = 4 + (((size_t)m[2] << 8 | m[3]) + 3) / 4 * 4;
+			if (left < size)
+				break;
+			r->proto = RTCLAB_DEMUX_CHANNELDATA;
+			snprintf(r->why, sizeof r->why, "ChannelData over TCP: leading bits 01, padded to 4 bytes (RFC 8656 12.5)");
+			rtclab_channeldata_decode(&r->u.channeldata, m, size, true);
+		} else { /* out of step with the framing: say so once and stop */
+			struct rtclab_packet p = stream_packet(c, dir, frame);
+			if (!c->d->stats && (c->d->o.only & ONLY_OTHER)) {
+				line_head(c->d, &p);
+				fprintf(stdout, "TCP: byte 0x%02x does not start a STUN or ChannelData message; the rest of "
+						"this direction is not decoded\n", m[0]);
+			}
+			c->kind = STREAM_OTHER;
+			c->len[dir] = 0;
+			return;
+		}
+		r->bytes.len = size;
+		struct rtclab_packet p = stream_packet(c, dir, frame);
+		if (show_result(c->d, &p, r, NULL))
+			stream_mark_shown(c->d);
 		pos += size;
 	}
-	if (pos == 0 && !d->stats && (d->o.only & ONLY_OTHER)) {
-		const char *what = len >= 3 && b[0] == 0x16 && b[1] == 0x03 ? "TLS handshake (not decrypted)"
-				   : len >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03 ? "TLS record (not decrypted)"
-				   : len >= 4 && (memcmp(b, "GET ", 4) == 0 || memcmp(b, "POST", 4) == 0 ||
-						  memcmp(b, "HTTP", 4) == 0) ? "HTTP"
-										  : "data";
-		if (d->o.json) {
-			json_t *o = message_json(p, "other");
-			json_object_set_new(o, "what", json_string(what));
-			json_object_set_new(o, "length", json_integer((json_int_t)len));
-			emit_json(o);
-		} else {
-			line_head(d, p);
-			fprintf(stdout, "TCP %s, %zu bytes\n", what, len);
+	memmove(c->buf[dir], c->buf[dir] + pos, c->len[dir] - pos);
+	c->len[dir] -= pos;
+}
+
+static void announce_stream(struct conn *c, int dir, uint64_t frame, const char *what)
+{
+	if (c->announced[dir])
+		return;
+	c->announced[dir] = true;
+	if (c->kind == STREAM_TLS && c->d->stats)
+		c->d->stats->tls_streams++;
+	stream_line(c, dir, frame, ONLY_OTHER, "other", NULL, "TCP %s (the rest of this direction is not shown)", what);
+}
+
+static enum stream_kind classify_stream(const uint8_t *b, size_t n)
+{
+	if (looks_like_http(b, n))
+		return STREAM_HTTP;
+	if (n >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03)
+		return STREAM_TLS; /* TLS record: TURN over TLS, or wss:// signaling */
+	if (n >= 20 && rtclab_stun_is_stun(b, n, true))
+		return STREAM_STUN;
+	if (n >= 4 && (b[0] & 0xC0) == 0x40)
+		return STREAM_STUN;
+	/* Frames without the HTTP handshake (the capture started late) */
+	if (n >= 2 && (b[0] & 0x70) == 0 && ((b[0] & 0x0F) == 1 || (b[0] & 0x0F) == 2 || (b[0] & 0x0F) >= 8))
+		return STREAM_HTTP;
+	return STREAM_OTHER;
+}
+
+static void free_conn(struct conn *c)
+{
+	if (!c)
+		return;
+	rtclab_ws_free(c->ws);
+	free(c->buf[0]);
+	free(c->buf[1]);
+	free(c);
+}
+
+static void on_tcp(void *arg, const struct rtclab_tcp_event *ev)
+{
+	struct dump *d = arg;
+	struct conn *c = *ev->user;
+	switch (ev->kind) {
+	case RTCLAB_TCP_EV_OPEN:
+		c = calloc(1, sizeof *c);
+		if (!c)
+			return;
+		c->d = d;
+		c->client = *ev->client;
+		c->server = *ev->server;
+		*ev->user = c;
+		if (d->stats)
+			d->stats->tcp_connections++;
+		return;
+	case RTCLAB_TCP_EV_DATA:
+		if (!c)
+			return;
+		if (c->kind == STREAM_UNKNOWN) {
+			c->kind = classify_stream(ev->data.ptr, ev->data.len);
+			if (c->kind == STREAM_HTTP && !(c->ws = rtclab_ws_new(on_ws, c)))
+				c->kind = STREAM_OTHER;
 		}
-		return true;
+		if (c->kind == STREAM_HTTP)
+			rtclab_ws_feed(c->ws, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
+		else if (c->kind == STREAM_STUN)
+			stun_stream(c, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
+		else
+			announce_stream(c, ev->dir, ev->frame,
+					c->kind == STREAM_TLS ? "TLS (not decrypted: TURN over TLS, or wss:// signaling)"
+							      : "data rtclab does not decode");
+		return;
+	case RTCLAB_TCP_EV_GAP:
+		if (d->stats)
+			d->stats->tcp_gaps++;
+		if (c && c->ws)
+			rtclab_ws_gap(c->ws, ev->dir, ev->length, ev->frame);
+		if (c && c->kind == STREAM_STUN)
+			c->len[ev->dir] = 0;
+		if (c)
+			stream_line(c, ev->dir, ev->frame, ONLY_OTHER, "other", NULL,
+				    "TCP gap: %llu bytes missing from the capture at stream offset %llu",
+				    (unsigned long long)ev->length, (unsigned long long)ev->offset);
+		return;
+	case RTCLAB_TCP_EV_MISMATCH:
+		if (d->stats)
+			d->stats->tcp_mismatches++;
+		if (c)
+			stream_line(c, ev->dir, ev->frame, ONLY_OTHER, "other", NULL,
+				    "TCP retransmission that disagrees with the first copy (%llu bytes at offset %llu); "
+				    "the first copy is kept", (unsigned long long)ev->length, (unsigned long long)ev->offset);
+		return;
+	case RTCLAB_TCP_EV_CLOSE:
+		if (c && c->ws)
+			rtclab_ws_end(c->ws, ev->frame);
+		free_conn(c);
+		*ev->user = NULL;
+		return;
 	}
-	return shown;
+}
+
+static bool show_tcp(struct dump *d, const struct rtclab_packet *p)
+{
+	if (!d->tcp)
+		return false;
+	d->current_shown = false;
+	rtclab_tcp_feed(d->tcp, p);
+	return false; /* stream messages mark the frame shown themselves */
 }
 
 static bool show_icmp(struct dump *d, const struct rtclab_packet *p)
@@ -785,6 +1106,16 @@ static void print_stats(const struct dump *d)
 			fprintf(out, "  %-34s %llu\n", name ? name : "?", (unsigned long long)s->rtcp_types[t]);
 		}
 	fprintf(out, "ICMP errors  %llu\n", (unsigned long long)s->icmp_errors);
+	fprintf(out, "TCP          %llu connections, %llu gaps, %llu disagreeing retransmissions, %llu TLS streams\n",
+		(unsigned long long)s->tcp_connections, (unsigned long long)s->tcp_gaps,
+		(unsigned long long)s->tcp_mismatches, (unsigned long long)s->tls_streams);
+	fprintf(out, "Signaling    %llu HTTP messages, %llu WebSocket messages (%llu problems):",
+		(unsigned long long)s->http, (unsigned long long)s->ws_messages, (unsigned long long)s->ws_problems);
+	for (int k = 0; k <= RTCLAB_SIGNAL_END_OF_CANDIDATES; k++)
+		if (s->signal[k])
+			fprintf(out, " %s %llu", rtclab_signal_kind_name((enum rtclab_signal_kind)k),
+				(unsigned long long)s->signal[k]);
+	fputc('\n', out);
 	fprintf(out, "Flows        %zu%s\n", s->n_flows, s->flows_dropped ? " (more not counted)" : "");
 	for (size_t i = 0; i < s->n_flows && i < 20; i++) {
 		char a[RTCLAB_ADDR_STRLEN], b[RTCLAB_ADDR_STRLEN];
@@ -831,11 +1162,25 @@ static int run(struct dump *d)
 	live_cap = d->o.iface ? d->cap : NULL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	struct rtclab_packet pkt;
+	d->tcp = rtclab_tcp_new(NULL, on_tcp, d);
+	if (!d->tcp) {
+		fputs("rtclab dump: out of memory\n", stderr);
+		rtclab_capture_close(d->cap);
+		return EXIT_PROBLEMS;
+	}
+	struct rtclab_packet pkt, last = {0};
 	enum rtclab_capture_status s;
 	while (!interrupted && (d->o.count < 0 || d->shown < d->o.count) &&
-	       (s = rtclab_capture_next(d->cap, &pkt, err, sizeof err)) == RTCLAB_CAPTURE_PACKET)
+	       (s = rtclab_capture_next(d->cap, &pkt, err, sizeof err)) == RTCLAB_CAPTURE_PACKET) {
+		d->current = &pkt;
 		show_packet(d, &pkt);
+		last = pkt;
+	}
+	/* Connections still open end with the capture: what they hold is reported. */
+	d->current = &last;
+	rtclab_tcp_finish(d->tcp, last.frame);
+	rtclab_tcp_free(d->tcp);
+	d->tcp = NULL;
 	if (!interrupted && (d->o.count < 0 || d->shown < d->o.count) && s == RTCLAB_CAPTURE_ERROR) {
 		fflush(stdout);
 		fprintf(stderr, "rtclab dump: %s\n", err);

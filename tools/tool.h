@@ -10,6 +10,12 @@
 #include "rtclab/channeldata.h"
 #include "rtclab/stun.h"
 
+#if defined(__GNUC__)
+#define RTCLAB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define RTCLAB_PRINTF(f, a)
+#endif
+
 /* Exit statuses shared by every subcommand. */
 enum {
 	EXIT_CLEAN = 0,    /* input decoded, nothing wrong */

@@ -55,3 +55,23 @@ for f in "$P"/*.pcap "$P"/*.pcapng; do
 	st=$?
 	[ "$st" -le 1 ] && ok || ko "dump $(basename "$f"): exit status $st"
 done
+# Signaling over a WebSocket on loopback, and the same capture with a frame split over several
+# segments, segments out of order, and a retransmission (tests/fixtures/pcap/PROVENANCE).
+for v in ws_signaling ws_signaling_split ws_signaling_reorder ws_signaling_retransmit; do
+	run "dump-$v" 0 "$RTCLAB" dump --only signal "$P/$v.pcap" &&
+		has "dump-$v" "HTTP 101 Switching Protocols (WebSocket, Sec-WebSocket-Accept checks out)" &&
+		has "dump-$v" "SIGNAL offer: 2 media sections, ufrag nWnq" &&
+		has "dump-$v" "SIGNAL answer: 2 media sections, ufrag Xa4p" &&
+		has "dump-$v" "SIGNAL candidate: srflx udp 203.0.113.5 port 61000 priority 1686052607 (mid 0)" &&
+		{ [ "$(grep -c 'SIGNAL candidate' "$TMP/out")" -eq 4 ] && [ "$(grep -c 'SIGNAL end-of-candidates' "$TMP/out")" -eq 2 ] &&
+			ok || ko "dump-$v: expected 4 candidates and 2 ends"; }
+done
+run dump-signal-json 0 "$RTCLAB" dump --json --only signal "$P/ws_signaling_split.pcap" &&
+	jqis dump-signal-json-offer 'select(.signal.kind == "offer") | "\(.transport) \(.signal.sdp.media | length) \(.signal.sdp.media[0].ice.ufrag)"' \
+		"tcp 2 nWnq" &&
+	{ [ "$(jq -rs '[.[] | select(.signal.kind == "candidate") | .signal.candidate.port] | map(tostring) | join(",")' <"$TMP/out")" = \
+		"54321,61000,40000,9" ] && ok || ko "dump-signal-json-cand: candidate ports"; }
+run dump-signal-stats 0 "$RTCLAB" dump --stats "$P/ws_signaling_reorder.pcap" &&
+	has dump-signal-stats "offer 1 answer 1 candidate 4 end-of-candidates 2"
+run dump-stun-tcp 0 "$RTCLAB" dump "$P/ndpi_stun_tcp_multiple_msgs_same_pkt.pcap" &&
+	{ [ "$(grep -c 'STUN Allocate request' "$TMP/out")" -eq 6 ] && ok || ko "dump-stun-tcp: expected 6 Allocate requests (as tshark)"; }
