@@ -75,3 +75,24 @@ run dump-signal-stats 0 "$RTCLAB" dump --stats "$P/ws_signaling_reorder.pcap" &&
 	has dump-signal-stats "offer 1 answer 1 candidate 4 end-of-candidates 2"
 run dump-stun-tcp 0 "$RTCLAB" dump "$P/ndpi_stun_tcp_multiple_msgs_same_pkt.pcap" &&
 	{ [ "$(grep -c 'STUN Allocate request' "$TMP/out")" -eq 6 ] && ok || ko "dump-stun-tcp: expected 6 Allocate requests (as tshark)"; }
+# Live capture on the loopback interface (needs root, as CI runs): one STUN Binding request sent
+# to 127.0.0.1 is seen and decoded.
+if [ "$(id -u)" -eq 0 ] && command -v bash >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then
+	timeout 10 "$RTCLAB" dump -i lo -c 1 --json udp port 34781 >"$TMP/live.out" 2>"$TMP/live.err" &
+	live=$!
+	sleep 1
+	for _ in 1 2 3 4 5; do
+		bash -c 'printf "\x00\x01\x00\x00\x21\x12\xa4\x42\xb7\xe7\xa7\x01\xbc\x34\xd6\x86\xfa\x87\xdf\xae" >/dev/udp/127.0.0.1/34781' 2>/dev/null
+		sleep 0.3
+		kill -0 "$live" 2>/dev/null || break
+	done
+	wait "$live"
+	st=$?
+	cp "$TMP/live.out" "$TMP/out"
+	cat "$TMP/live.err" >>"$TMP/out"
+	if [ "$st" -eq 0 ]; then ok; else ko "dump-live: exit status $st"; fi
+	jqis dump-live-stun '"\(.src | split(":")[0]) \(.dst) \(.stun.method) \(.stun.class) \(.stun.transaction_id)"' \
+		"127.0.0.1 127.0.0.1:34781 Binding request b7e7a701bc34d686fa87dfae"
+else
+	echo "NOTICE: not root (or no bash/timeout): the live capture test (rtclab dump -i lo) is skipped"
+fi
