@@ -107,22 +107,6 @@ static bool is_alpha(char ch)
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
-static char lower(char ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
-}
-
-static bool str_ieq(struct rtclab_str s, const char *lit)
-{
-	size_t n = strlen(lit);
-	if (s.len != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (lower(s.ptr[i]) != lit[i])
-			return false;
-	return true;
-}
-
 /* Decimal digits only, at most max; leading zeros allowed when lax. */
 static bool parse_number(struct rtclab_str s, uint64_t max, bool lax, uint64_t *out)
 {
@@ -201,7 +185,7 @@ static bool is_mdns_name(struct rtclab_str s)
 	if (s.len <= 6)
 		return false;
 	struct rtclab_str tail = {s.ptr + s.len - 6, 6};
-	return str_ieq(tail, ".local");
+	return rtclab_str_ieq(tail, ".local");
 }
 
 /* IPv4 (dotted decimal), IPv6 (RFC 4291 text) or a host name. */
@@ -281,9 +265,9 @@ static bool parse_transport(struct parser *p, struct rtclab_candidate *c, size_t
 	struct field f;
 	if (!need_field(p, &f, RTCLAB_CAND_E_TRANSPORT))
 		return false;
-	if (str_ieq(f.v, "udp"))
+	if (rtclab_str_ieq(f.v, "udp"))
 		c->transport = RTCLAB_CAND_UDP;
-	else if (str_ieq(f.v, "tcp"))
+	else if (rtclab_str_ieq(f.v, "tcp"))
 		c->transport = RTCLAB_CAND_TCP;
 	else
 		return fail(p, RTCLAB_CAND_E_TRANSPORT, f.at);

@@ -183,21 +183,6 @@ static bool str_same(struct rtclab_str a, struct rtclab_str b)
 	return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
 }
 
-static bool str_ieq(struct rtclab_str a, const char *lit)
-{
-	size_t n = strlen(lit);
-	if (a.len != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = a.ptr[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != lit[i])
-			return false;
-	}
-	return true;
-}
-
 void rtclab_sdp_check_addrtype_(struct sdp_parser *p, const struct rtclab_sdp_line *l, struct rtclab_str nettype,
 				struct rtclab_str addrtype, struct rtclab_str address)
 {
@@ -271,7 +256,7 @@ size_t rtclab_sdp_fingerprint_hash_len(struct rtclab_str hash)
 	} hashes[] = {{"sha-1", 20}, {"sha-224", 28}, {"sha-256", 32}, {"sha-384", 48}, {"sha-512", 64},
 		      {"md5", 16},   {"md2", 16}};
 	for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++)
-		if (str_ieq(hash, hashes[i].name))
+		if (rtclab_str_ieq(hash, hashes[i].name))
 			return hashes[i].len;
 	return 0;
 }
@@ -465,7 +450,7 @@ static bool parse_fmtp(struct sdp_parser *p, struct rtclab_sdp_line *l)
 	if (!rtclab_sdp_number_(fmt, 127, &pt))
 		return true; /* a non-RTP format (for example sctpmap-era "webrtc-datachannel") */
 	struct rtclab_sdp_codec *c = codec_in_section(p, (uint32_t)pt);
-	if (c && c->name.len && str_ieq(c->name, "telephone-event") && !valid_events(rest))
+	if (c && c->name.len && rtclab_str_ieq(c->name, "telephone-event") && !valid_events(rest))
 		bad(p, l, rest.ptr, "telephone-event takes a list of events and ranges 0-255 such as "
 				    "\"0-15\" or \"0-11,16\" (RFC 4733 2.4.1)");
 	if (c && c->fmtp_line) {

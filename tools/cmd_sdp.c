@@ -117,24 +117,6 @@ static bool str_same(struct rtclab_str a, struct rtclab_str b)
 	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-static bool str_ieq(struct rtclab_str a, const char *lit)
-{
-	size_t n = strlen(lit);
-	if (a.len != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = a.ptr[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		char d = lit[i];
-		if (d >= 'A' && d <= 'Z')
-			d = (char)(d - 'A' + 'a');
-		if (c != d)
-			return false;
-	}
-	return true;
-}
-
 static bool str_has(struct rtclab_str s, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -936,7 +918,7 @@ static const struct {
 static const char *codec_note(struct rtclab_str name)
 {
 	for (size_t i = 0; i < sizeof codec_notes / sizeof codec_notes[0]; i++)
-		if (str_ieq(name, codec_notes[i].name))
+		if (rtclab_str_ieq(name, codec_notes[i].name))
 			return codec_notes[i].what;
 	return NULL;
 }
@@ -967,7 +949,7 @@ static void explain_rtpmap(struct sb *b, const struct ctx *x, const struct rtcla
 static void explain_fmtp_params(struct sb *b, const struct ctx *x, const struct rtclab_sdp_media *m,
 				const struct rtclab_sdp_codec *c, struct rtclab_str params)
 {
-	if (c && str_ieq(c->name, "red")) {
+	if (c && rtclab_str_ieq(c->name, "red")) {
 		struct rtclab_str first, tail;
 		split_at(params, '/', &first, &tail);
 		const struct rtclab_sdp_codec *r = codec_of(x->sdp, m, first);
@@ -981,7 +963,7 @@ static void explain_fmtp_params(struct sb *b, const struct ctx *x, const struct 
 		sb_printf(b, ".");
 		return;
 	}
-	if (c && str_ieq(c->name, "telephone-event")) {
+	if (c && rtclab_str_ieq(c->name, "telephone-event")) {
 		sb_printf(b, "events ");
 		sb_str(b, params);
 		sb_printf(b, " (0-15 are the digits, * and #, and A to D).");

@@ -1,6 +1,7 @@
 /* The unit test runner: every suite of suites.h, CUnit's basic interface. */
 #include <CUnit/Basic.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,16 @@ void unit_add_suite(const char *name, const struct unit_test *tests)
 			fprintf(stderr, "unit: cannot add test %s: %s\n", tests->name, CU_get_error_msg());
 			exit(2);
 		}
+}
+
+void unit_check_at(int ok, const char *file, unsigned line, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
 }
 
 uint8_t *unit_fixture(const char *rel, size_t *len)

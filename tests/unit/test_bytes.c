@@ -9,17 +9,6 @@
 #include "rtclab/bytes.h"
 #include "unit.h"
 
-__attribute__((format(printf, 4, 5))) static void check_at(int ok, const char *file, unsigned line,
-							   const char *fmt, ...)
-{
-	char text[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
-}
-#define CHECKF(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
 
 /* 0x01 0x02 ... 0x10 */
 static const uint8_t SEQ[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};

@@ -19,17 +19,6 @@
 #include "rtclab/capture.h"
 #include "unit.h"
 
-__attribute__((format(printf, 4, 5))) static void check_at(int ok, const char *file, unsigned line,
-							   const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
-}
-#define CHECKF(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
 
 /* What tshark 4.0 says of each file (tshark -r F -T fields -e frame.protocols
  * -e frame.time_epoch): frames, and frames whose innermost layers are UDP,
@@ -260,7 +249,7 @@ static void open_fails(const char *file, unsigned line, const char *path, const 
 {
 	char err[RTCLAB_CAPTURE_ERRLEN] = "";
 	struct rtclab_capture *cap = rtclab_capture_open_file(path, err, sizeof err);
-	check_at(cap == NULL && strstr(err, want) != NULL, file, line, "opening %s: \"%s\", want \"%s\"", path, err,
+	unit_check_at(cap == NULL && strstr(err, want) != NULL, file, line, "opening %s: \"%s\", want \"%s\"", path, err,
 		 want);
 	rtclab_capture_close(cap);
 }

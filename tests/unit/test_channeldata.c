@@ -9,17 +9,6 @@
 #include "rtclab/stun_json.h"
 #include "unit.h"
 
-__attribute__((format(printf, 4, 5))) static void check_at(int ok, const char *file, unsigned line,
-							   const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
-}
-#define CHECKF(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
 
 static const bool UDP = false, TCP = true;
 
@@ -50,11 +39,11 @@ static const struct rtclab_stun_problem *one_problem(const char *file, unsigned 
 						     uint32_t offset, uint32_t expected, uint32_t found)
 {
 	if (CD.n_problems != 1) {
-		check_at(0, file, line, "%zu problems, want one %s", CD.n_problems, rtclab_stun_error_id(code));
+		unit_check_at(0, file, line, "%zu problems, want one %s", CD.n_problems, rtclab_stun_error_id(code));
 		return NULL;
 	}
 	const struct rtclab_stun_problem *p = &CD.problems[0];
-	check_at(p->code == code && p->offset == offset && p->attr_type == 0 && p->expected == expected &&
+	unit_check_at(p->code == code && p->offset == offset && p->attr_type == 0 && p->expected == expected &&
 			 p->found == found,
 		 file, line, "problem %s@%u expected %u found %u; want %s@%u expected %u found %u",
 		 rtclab_stun_error_id(p->code), p->offset, p->expected, p->found, rtclab_stun_error_id(code), offset,
@@ -72,7 +61,7 @@ static void sentence_has(const char *file, unsigned line, const struct rtclab_st
 	va_list ap;
 	va_start(ap, p);
 	for (const char *want; (want = va_arg(ap, const char *)) != NULL;)
-		check_at(strstr(text, want) != NULL, file, line, "\"%s\" does not say \"%s\"", text, want);
+		unit_check_at(strstr(text, want) != NULL, file, line, "\"%s\" does not say \"%s\"", text, want);
 	va_end(ap);
 }
 #define SENTENCE(p, ...) sentence_has(__FILE__, __LINE__, (p), __VA_ARGS__, (const char *)NULL)

@@ -15,17 +15,6 @@
 #include "rtclab/demux_json.h"
 #include "unit.h"
 
-__attribute__((format(printf, 4, 5))) static void check_at(int ok, const char *file, unsigned line,
-							   const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
-}
-#define CHECKF(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
 
 static struct rtclab_demux D; /* large: kept out of the stack */
 static uint8_t *BUF;
@@ -50,20 +39,20 @@ static void one_problem(const char *file, unsigned line, const struct rtclab_dem
 			enum rtclab_demux_error code, uint32_t offset, uint32_t expected, uint32_t found)
 {
 	if (ps->total != 1) {
-		check_at(0, file, line, "%zu problems (first %s@%u), want one %s@%u", ps->total,
+		unit_check_at(0, file, line, "%zu problems (first %s@%u), want one %s@%u", ps->total,
 			 ps->n ? rtclab_demux_error_id(ps->p[0].code) : "-", ps->n ? ps->p[0].offset : 0,
 			 rtclab_demux_error_id(code), offset);
 		return;
 	}
 	const struct rtclab_demux_problem *p = &ps->p[0];
-	check_at(p->code == code && p->offset == offset && p->expected == expected && p->found == found, file, line,
+	unit_check_at(p->code == code && p->offset == offset && p->expected == expected && p->found == found, file, line,
 		 "problem %s@%u expected %u found %u; want %s@%u expected %u found %u", rtclab_demux_error_id(p->code),
 		 p->offset, p->expected, p->found, rtclab_demux_error_id(code), offset, expected, found);
 	char text[256];
 	rtclab_demux_problem_format(p, text, sizeof text);
 	char at[32];
 	snprintf(at, sizeof at, "at byte %u", offset);
-	check_at(strstr(text, at) != NULL, file, line, "\"%s\" does not say \"%s\"", text, at);
+	unit_check_at(strstr(text, at) != NULL, file, line, "\"%s\" does not say \"%s\"", text, at);
 }
 #define ONE_PROBLEM(ps, code, offset, expected, found) \
 	one_problem(__FILE__, __LINE__, (ps), (code), (offset), (expected), (found))
@@ -641,7 +630,7 @@ static void json_has(const char *file, unsigned line, json_t *o, const char *pat
 	for (char *save, *k = strtok_r(buf, ".", &save); k && v; k = strtok_r(NULL, ".", &save))
 		v = json_is_array(v) ? json_array_get(v, (size_t)atoi(k)) : json_object_get(v, k);
 	char *got = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-	check_at(got && strcmp(got, want) == 0, file, line, "%s is %s, want %s", path, got ? got : "(absent)", want);
+	unit_check_at(got && strcmp(got, want) == 0, file, line, "%s is %s, want %s", path, got ? got : "(absent)", want);
 	free(got);
 }
 #define JSON_HAS(o, path, want) json_has(__FILE__, __LINE__, (o), (path), (want))

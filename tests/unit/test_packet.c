@@ -10,17 +10,6 @@
 #include "rtclab/packet.h"
 #include "unit.h"
 
-__attribute__((format(printf, 4, 5))) static void check_at(int ok, const char *file, unsigned line,
-							   const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
-}
-#define CHECKF(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
 
 /* --- frame building ---------------------------------------------------------------------- */
 
@@ -120,28 +109,28 @@ static bool payload_is(struct rtclab_bytes b, const void *want, size_t n)
 /* The UDP datagram 192.0.2.1:5000 -> 198.51.100.7:3478 carrying STUN_LIKE, as decoded. */
 static void check_udp4(const char *file, unsigned line)
 {
-	check_at(P.ip_version == 4 && P.ip_proto == 17 && P.l4 == RTCLAB_L4_UDP, file, line,
+	unit_check_at(P.ip_version == 4 && P.ip_proto == 17 && P.l4 == RTCLAB_L4_UDP, file, line,
 		 "ip_version %d proto %u l4 %d", P.ip_version, P.ip_proto, (int)P.l4);
-	check_at(P.src.family == RTCLAB_FAMILY_IPV4 && memcmp(P.src.ip, SRC4, 4) == 0 && P.src.port == 5000 &&
+	unit_check_at(P.src.family == RTCLAB_FAMILY_IPV4 && memcmp(P.src.ip, SRC4, 4) == 0 && P.src.port == 5000 &&
 			 memcmp(P.dst.ip, DST4, 4) == 0 && P.dst.port == 3478,
 		 file, line, "addresses or ports wrong (%u -> %u)", P.src.port, P.dst.port);
-	check_at(payload_is(P.payload, STUN_LIKE, sizeof STUN_LIKE - 1), file, line, "payload of %zu bytes",
+	unit_check_at(payload_is(P.payload, STUN_LIKE, sizeof STUN_LIKE - 1), file, line, "payload of %zu bytes",
 		 P.payload.len);
-	check_at(P.n_problems == 0, file, line, "%zu problems, first: %s", P.n_problems,
+	unit_check_at(P.n_problems == 0, file, line, "%zu problems, first: %s", P.n_problems,
 		 P.n_problems ? P.problems[0].message : "");
 }
 #define CHECK_UDP4() check_udp4(__FILE__, __LINE__)
 
 static void check_udp6(const char *file, unsigned line)
 {
-	check_at(P.ip_version == 6 && P.l4 == RTCLAB_L4_UDP && P.ttl == 57, file, line, "ip_version %d l4 %d",
+	unit_check_at(P.ip_version == 6 && P.l4 == RTCLAB_L4_UDP && P.ttl == 57, file, line, "ip_version %d l4 %d",
 		 P.ip_version, (int)P.l4);
-	check_at(memcmp(P.src.ip, SRC6, 16) == 0 && memcmp(P.dst.ip, DST6, 16) == 0 && P.src.port == 5000 &&
+	unit_check_at(memcmp(P.src.ip, SRC6, 16) == 0 && memcmp(P.dst.ip, DST6, 16) == 0 && P.src.port == 5000 &&
 			 P.dst.port == 3478,
 		 file, line, "addresses or ports wrong");
-	check_at(payload_is(P.payload, STUN_LIKE, sizeof STUN_LIKE - 1), file, line, "payload of %zu bytes",
+	unit_check_at(payload_is(P.payload, STUN_LIKE, sizeof STUN_LIKE - 1), file, line, "payload of %zu bytes",
 		 P.payload.len);
-	check_at(P.n_problems == 0, file, line, "%zu problems, first: %s", P.n_problems,
+	unit_check_at(P.n_problems == 0, file, line, "%zu problems, first: %s", P.n_problems,
 		 P.n_problems ? P.problems[0].message : "");
 }
 #define CHECK_UDP6() check_udp6(__FILE__, __LINE__)
@@ -157,7 +146,7 @@ static void has_problem(const char *file, unsigned line, uint32_t offset, const 
 		size_t k = strlen(all);
 		snprintf(all + k, sizeof all - k, " [@%u %s]", P.problems[i].offset, P.problems[i].message);
 	}
-	check_at(0, file, line, "no problem \"%s\" at %u; have:%s", text, offset, all);
+	unit_check_at(0, file, line, "no problem \"%s\" at %u; have:%s", text, offset, all);
 }
 #define HAS_PROBLEM(off, text) has_problem(__FILE__, __LINE__, (off), (text))
 
@@ -484,13 +473,13 @@ static struct frame icmp_msg(unsigned type, unsigned code, uint32_t word, const 
 static void check_quote4(const char *file, unsigned line, size_t payload_len)
 {
 	const struct rtclab_icmp *ic = &P.icmp;
-	check_at(ic->has_quoted && ic->quoted_l4 == RTCLAB_L4_UDP, file, line, "quoted %d l4 %d", ic->has_quoted,
+	unit_check_at(ic->has_quoted && ic->quoted_l4 == RTCLAB_L4_UDP, file, line, "quoted %d l4 %d", ic->has_quoted,
 		 (int)ic->quoted_l4);
-	check_at(ic->quoted_src.family == RTCLAB_FAMILY_IPV4 && memcmp(ic->quoted_src.ip, SRC4, 4) == 0 &&
+	unit_check_at(ic->quoted_src.family == RTCLAB_FAMILY_IPV4 && memcmp(ic->quoted_src.ip, SRC4, 4) == 0 &&
 			 memcmp(ic->quoted_dst.ip, DST4, 4) == 0 && ic->quoted_src.port == 5000 &&
 			 ic->quoted_dst.port == 3478,
 		 file, line, "quoted endpoints wrong");
-	check_at(payload_is(ic->quoted_payload, STUN_LIKE, payload_len), file, line, "quoted payload %zu, want %zu",
+	unit_check_at(payload_is(ic->quoted_payload, STUN_LIKE, payload_len), file, line, "quoted payload %zu, want %zu",
 		 ic->quoted_payload.len, payload_len);
 }
 

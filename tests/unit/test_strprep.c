@@ -9,17 +9,6 @@
 #include "rtclab/stun.h"
 #include "unit.h"
 
-__attribute__((format(printf, 4, 5))) static void check_at(int ok, const char *file, unsigned line,
-							   const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
-}
-#define CHECKF(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
 
 static const char *prep_name(enum rtclab_stun_prep prep)
 {
@@ -44,11 +33,11 @@ static void prepared(const char *file, unsigned line, enum rtclab_stun_prep prep
 	memset(out, 0x5A, sizeof out);
 	enum rtclab_stun_error err = rtclab_stun_prepare(in, prep, out, sizeof out);
 	if (want) {
-		check_at(err == RTCLAB_STUN_OK && strcmp(out, want) == 0, file, line, "%s(\"%s\") = %s \"%s\", want \"%s\"",
+		unit_check_at(err == RTCLAB_STUN_OK && strcmp(out, want) == 0, file, line, "%s(\"%s\") = %s \"%s\", want \"%s\"",
 			 prep_name(prep), escaped(in, e1, sizeof e1), rtclab_stun_error_id(err),
 			 err == RTCLAB_STUN_OK ? escaped(out, e2, sizeof e2) : "", escaped(want, e3, sizeof e3));
 	} else {
-		check_at(err == RTCLAB_STUN_E_BAD_CREDENTIAL, file, line, "%s(\"%s\") = %s \"%s\", want bad_credential",
+		unit_check_at(err == RTCLAB_STUN_E_BAD_CREDENTIAL, file, line, "%s(\"%s\") = %s \"%s\", want bad_credential",
 			 prep_name(prep), escaped(in, e1, sizeof e1), rtclab_stun_error_id(err),
 			 err == RTCLAB_STUN_OK ? escaped(out, e2, sizeof e2) : "");
 	}

@@ -13,17 +13,6 @@
 #include "rtclab/stun_json.h"
 #include "unit.h"
 
-__attribute__((format(printf, 4, 5))) static void check_at(int ok, const char *file, unsigned line,
-							   const char *fmt, ...)
-{
-	char text[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, text, file, "", CU_FALSE);
-}
-#define CHECKF(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
 
 #define TIDHEX "b7e7a701bc34d686fa87dfae"
 /* A header: type, length, magic cookie, the transaction ID of RFC 5769. */
@@ -72,7 +61,7 @@ static const struct rtclab_stun_problem *problem_at(const char *file, unsigned l
 		const struct rtclab_stun_problem *p = &M.problems[i];
 		if (p->code != code)
 			continue;
-		check_at(p->offset == offset && p->attr_type == attr_type, file, line,
+		unit_check_at(p->offset == offset && p->attr_type == attr_type, file, line,
 			 "%s at offset %u attribute 0x%04x, want offset %u attribute 0x%04x", rtclab_stun_error_id(code),
 			 p->offset, p->attr_type, offset, attr_type);
 		return p;
@@ -93,7 +82,7 @@ static void only_problems(const char *file, unsigned line, const enum rtclab_stu
 	bool same = M.n_problems == n && M.n_problems_total == n;
 	for (size_t i = 0; same && i < n; i++)
 		same = M.problems[i].code == codes[i];
-	check_at(same, file, line, "problems:%s", all);
+	unit_check_at(same, file, line, "problems:%s", all);
 }
 #define ONLY(...)                                                                                  \
 	do {                                                                                       \
@@ -108,11 +97,11 @@ static void sentence_has(const char *file, unsigned line, const struct rtclab_st
 		return;
 	char text[512];
 	const char *s = rtclab_stun_problem_format(p, text, sizeof text);
-	check_at(s == text && strlen(text) > 10, file, line, "sentence \"%s\"", text);
+	unit_check_at(s == text && strlen(text) > 10, file, line, "sentence \"%s\"", text);
 	va_list ap;
 	va_start(ap, p);
 	for (const char *want; (want = va_arg(ap, const char *)) != NULL;)
-		check_at(strstr(text, want) != NULL, file, line, "\"%s\" does not say \"%s\"", text, want);
+		unit_check_at(strstr(text, want) != NULL, file, line, "\"%s\" does not say \"%s\"", text, want);
 	va_end(ap);
 }
 #define SENTENCE(p, ...) sentence_has(__FILE__, __LINE__, (p), __VA_ARGS__, (const char *)NULL)

@@ -19,6 +19,10 @@ struct unit_test {
 };
 void unit_add_suite(const char *name, const struct unit_test *tests);
 
+/* An assertion with a formatted message (CU_ASSERT shows only the expression). */
+__attribute__((format(printf, 4, 5))) void unit_check_at(int ok, const char *file, unsigned line, const char *fmt, ...);
+#define CHECKF(cond, ...) unit_check_at((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)
+
 /* Read tests/fixtures/<rel> (directory from $RTCLAB_FIXTURES); fails the test when missing. */
 uint8_t *unit_fixture(const char *rel, size_t *len);
 

@@ -43,6 +43,22 @@ static inline bool rtclab_str_eq(struct rtclab_str s, const char *lit)
 	return s.len == n && memcmp(s.ptr, lit, n) == 0;
 }
 
+/* ASCII case-insensitive comparison with a lowercase literal. */
+static inline bool rtclab_str_ieq(struct rtclab_str s, const char *lower)
+{
+	size_t n = strlen(lower);
+	if (s.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s.ptr[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != lower[i])
+			return false;
+	}
+	return true;
+}
+
 /* RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
 bool rtclab_utf8_valid(const void *text, size_t len);
 
