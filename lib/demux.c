@@ -193,22 +193,80 @@ static bool bound_channel(const struct rtclab_demux_ctx *ctx, const uint8_t *p, 
 	return rtclab_channel_bindings_find(ctx->bindings, ctx->src, ctx->dst, channel) != NULL;
 }
 
+/* The reasons of the common kinds, written without snprintf (the demux runs
+ * once per datagram, and formatting was most of its time): the same text,
+ * cut to the buffer as snprintf cuts it. */
+struct why_writer {
+	char *buf;
+	size_t cap; /* > 0 */
+	size_t len; /* characters written so far (what snprintf would count) */
+};
+
+static void why_mem(struct why_writer *w, const char *s, size_t n)
+{
+	if (w->len + 1 < w->cap) {
+		size_t room = w->cap - 1 - w->len;
+		memcpy(w->buf + w->len, s, n < room ? n : room);
+	}
+	w->len += n;
+}
+
+#define WHY_LIT(w, lit) why_mem((w), "" lit, sizeof(lit) - 1) /* lit: a string literal */
+
+/* A byte in decimal. */
+static void why_u8(struct why_writer *w, unsigned v)
+{
+	char d[3] = {(char)('0' + v / 100), (char)('0' + v / 10 % 10), (char)('0' + v % 10)};
+	size_t skip = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+	why_mem(w, d + skip, 3 - skip);
+}
+
+/* "first byte 0x%02X (%u): " */
+static void why_first_byte(struct why_writer *w, unsigned b)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char s[32] = "first byte 0x";
+	size_t n = 13;
+	s[n++] = hex[(b >> 4) & 15];
+	s[n++] = hex[b & 15];
+	s[n++] = ' ';
+	s[n++] = '(';
+	if (b >= 100)
+		s[n++] = (char)('0' + b / 100);
+	if (b >= 10)
+		s[n++] = (char)('0' + b / 10 % 10);
+	s[n++] = (char)('0' + b % 10);
+	memcpy(s + n, "): ", 3);
+	why_mem(w, s, n + 3);
+}
+
+static void why_end(struct why_writer *w)
+{
+	w->buf[w->len < w->cap ? w->len : w->cap - 1] = '\0';
+}
+
 static enum rtclab_demux_proto classify_stun(const uint8_t *p, size_t len, char *why, size_t n)
 {
 	unsigned b = p[0];
 	if (rtclab_stun_is_stun(p, len, true)) {
-		snprintf(why, n, "first byte 0x%02X (%u): STUN, RFC 7983; the magic cookie 0x2112A442 confirms it", b, b);
+		struct why_writer w = {why, n, 0};
+		why_first_byte(&w, b);
+		WHY_LIT(&w, "STUN, RFC 7983; the magic cookie 0x2112A442 confirms it");
+		why_end(&w);
 		return RTCLAB_DEMUX_STUN;
 	}
-	if (rtclab_stun_is_stun(p, len, false)) {
+	/* Without the cookie only the length field vouches for STUN, so it must
+	 * cover the datagram exactly (RFC 3489 11.1: one message per datagram);
+	 * an mDNS header (ID 0, flags 0) passes the looser test. */
+	if (rtclab_stun_is_stun(p, len, false) && RTCLAB_STUN_HEADER_SIZE + ((size_t)p[2] << 8 | p[3]) == len) {
 		snprintf(why, n,
 			 "first byte 0x%02X (%u): STUN, RFC 7983; no magic cookie, so a classic RFC 3489 message", b,
 			 b);
 		return RTCLAB_DEMUX_STUN;
 	}
 	snprintf(why, n,
-		 "first byte 0x%02X (%u) is STUN's range 0-3 (RFC 7983), but the length field does not fit the "
-		 "datagram: not STUN",
+		 "first byte 0x%02X (%u) is STUN's range 0-3 (RFC 7983), but there is no magic cookie and the "
+		 "length field does not fit the datagram: not STUN",
 		 b, b);
 	return RTCLAB_DEMUX_OTHER;
 }
@@ -216,14 +274,18 @@ static enum rtclab_demux_proto classify_stun(const uint8_t *p, size_t len, char 
 static enum rtclab_demux_proto classify_rtp(const uint8_t *p, size_t len, char *why, size_t n)
 {
 	unsigned b = p[0];
+	struct why_writer w = {why, n, 0};
+	why_first_byte(&w, b);
+	WHY_LIT(&w, "RTP or RTCP, RFC 7983; second byte ");
 	if (len >= 2 && p[1] >= 192 && p[1] <= 223) {
-		snprintf(why, n,
-			 "first byte 0x%02X (%u): RTP or RTCP, RFC 7983; second byte %u is in 192-223: RTCP, RFC 5761 4",
-			 b, b, p[1]);
+		why_u8(&w, p[1]);
+		WHY_LIT(&w, " is in 192-223: RTCP, RFC 5761 4");
+		why_end(&w);
 		return RTCLAB_DEMUX_RTCP;
 	}
-	snprintf(why, n, "first byte 0x%02X (%u): RTP or RTCP, RFC 7983; second byte %u is not 192-223: RTP, RFC 5761 4",
-		 b, b, len >= 2 ? p[1] : 0);
+	why_u8(&w, len >= 2 ? p[1] : 0);
+	WHY_LIT(&w, " is not 192-223: RTP, RFC 5761 4");
+	why_end(&w);
 	return RTCLAB_DEMUX_RTP;
 }
 
@@ -246,12 +308,19 @@ enum rtclab_demux_proto rtclab_demux_classify(const void *buf, size_t len, const
 		return RTCLAB_DEMUX_ZRTP;
 	}
 	if (b >= 20 && b <= 63) {
-		snprintf(why, why_len, "first byte 0x%02X (%u): DTLS, RFC 7983%s", b, b,
-			 b >= 32 ? " (001xxxxx: the RFC 9147 4 unified header of DTLS 1.3)" : "");
+		struct why_writer w = {why, why_len, 0};
+		why_first_byte(&w, b);
+		WHY_LIT(&w, "DTLS, RFC 7983");
+		if (b >= 32)
+			WHY_LIT(&w, " (001xxxxx: the RFC 9147 4 unified header of DTLS 1.3)");
+		why_end(&w);
 		return RTCLAB_DEMUX_DTLS;
 	}
 	if (b >= 64 && b <= 79) {
-		snprintf(why, why_len, "first byte 0x%02X (%u): TURN ChannelData, RFC 7983", b, b);
+		struct why_writer w = {why, why_len, 0};
+		why_first_byte(&w, b);
+		WHY_LIT(&w, "TURN ChannelData, RFC 7983");
+		why_end(&w);
 		return RTCLAB_DEMUX_CHANNELDATA;
 	}
 	if (b >= 128 && b <= 191)
@@ -361,6 +430,38 @@ void rtclab_demux_udp(struct rtclab_demux *out, const void *buf, size_t len, con
 	} else if (out->outer.proto == RTCLAB_DEMUX_CHANNELDATA) {
 		open_channeldata(out, ctx);
 	}
+}
+
+void rtclab_demux_stream_message(struct rtclab_demux *out, const void *buf, size_t len,
+				 const struct rtclab_demux_ctx *ctx)
+{
+	const uint8_t *p = (const uint8_t *)buf;
+	struct rtclab_demux_result *r = &out->outer;
+	out->via = RTCLAB_TUNNEL_NONE;
+	out->has_peer = false;
+	out->channel = 0;
+	memset(&out->peer, 0, sizeof out->peer);
+	out->inner.proto = RTCLAB_DEMUX_NONE;
+	out->inner.why[0] = '\0';
+	r->offset = 0;
+	r->bytes.ptr = p;
+	r->bytes.len = len;
+	r->channel_bound = false;
+	if (len > 0 && (p[0] & 0xC0) == 0x40) {
+		r->proto = RTCLAB_DEMUX_CHANNELDATA;
+		snprintf(r->why, sizeof r->why, "ChannelData over TCP: leading bits 01, padded to 4 bytes (RFC 8656 12.5)");
+		rtclab_channeldata_decode(&r->u.channeldata, buf, len, true);
+		r->channel_bound = p[0] >= 80 || bound_channel(ctx, p, len);
+		open_channeldata(out, ctx);
+		return;
+	}
+	r->proto = RTCLAB_DEMUX_STUN;
+	snprintf(r->why, sizeof r->why,
+		 "STUN over TCP: messages back to back, each framed by its length (RFC 8489 6.2.2, RFC 8656 12.5)");
+	rtclab_stun_decode(&r->u.stun, buf, len);
+	if (ctx)
+		rtclab_channel_bindings_note(ctx->bindings, &r->u.stun, ctx->src, ctx->dst);
+	open_indication(out, ctx);
 }
 
 /* --- names and story --------------------------------------------------------------- */

@@ -244,9 +244,26 @@ static bool plausible_header(uint8_t b0, uint8_t pt)
 	return (b0 >> 6) == 2 && pt >= 192 && pt <= 223;
 }
 
+/* A padding count that does not fit its packet.  With SRTCP it is ciphertext
+ * (RFC 3711 3.4 encrypts all but the first 8 bytes), so the problem is only
+ * reported once the datagram turns out to be plain RTCP. */
+struct bad_padding {
+	size_t n, offset[RTCLAB_RTCP_MAX_PACKETS], body[RTCLAB_RTCP_MAX_PACKETS];
+	uint8_t count[RTCLAB_RTCP_MAX_PACKETS];
+};
+
+static void report_padding(struct rtclab_rtcp *rtcp, const struct bad_padding *bp)
+{
+	for (size_t i = 0; !rtcp->srtcp && i < bp->n; i++)
+		rtclab_demux_add_problem_(&rtcp->problems, RTCLAB_DEMUX_E_BAD_PADDING, bp->offset[i], bp->body[i],
+					  bp->count[i]);
+}
+
 bool rtclab_rtcp_decode(struct rtclab_rtcp *rtcp, const void *buf, size_t len)
 {
 	struct rtclab_reader r;
+	struct bad_padding bp;
+	bp.n = 0;
 	rtclab_reader_init(&r, buf, len);
 	memset(rtcp, 0, sizeof *rtcp);
 	if (len < 4)
@@ -259,6 +276,16 @@ bool rtclab_rtcp_decode(struct rtclab_rtcp *rtcp, const void *buf, size_t len)
 			rtcp->srtcp = true;
 			read_srtcp_trailer(rtcp, r.base, at, len);
 			return rtcp->problems.total == 0;
+		}
+		if (rtcp->n_packets_total > 0 && ((size_t)r.base[at + 2] << 8 | r.base[at + 3]) * 4 > len - at - 4) {
+			/* A header that looks like RTCP by chance (1 in 32 of random bytes) but
+			 * runs past the datagram: with an SRTCP trailer at the end, the
+			 * encrypted rest of SRTCP, not a truncated packet. */
+			read_srtcp_trailer(rtcp, r.base, at, len);
+			if (rtcp->srtcp_trailer) {
+				rtcp->srtcp = true;
+				return rtcp->problems.total == 0;
+			}
 		}
 		struct rtclab_rtcp_packet p = {0};
 		p.offset = (uint32_t)at;
@@ -281,9 +308,11 @@ bool rtclab_rtcp_decode(struct rtclab_rtcp *rtcp, const void *buf, size_t len)
 		read_feedback(&p, body);
 		if (p.padding && n > 0 && n <= left) {
 			uint8_t pad = r.base[at + 4 + n - 1];
-			if (pad == 0 || pad > n)
-				rtclab_demux_add_problem_(&rtcp->problems, RTCLAB_DEMUX_E_BAD_PADDING, at + 4 + n - 1, n,
-							  pad);
+			if ((pad == 0 || pad > n) && bp.n < RTCLAB_RTCP_MAX_PACKETS) {
+				bp.offset[bp.n] = at + 4 + n - 1;
+				bp.body[bp.n] = n;
+				bp.count[bp.n++] = pad;
+			}
 		}
 		rtcp->n_packets_total++;
 		if (rtcp->n_packets < RTCLAB_RTCP_MAX_PACKETS)
@@ -291,8 +320,10 @@ bool rtclab_rtcp_decode(struct rtclab_rtcp *rtcp, const void *buf, size_t len)
 		else if (rtcp->n_packets_total == RTCLAB_RTCP_MAX_PACKETS + 1)
 			rtclab_demux_add_problem_(&rtcp->problems, RTCLAB_DEMUX_E_TOO_MANY, at, RTCLAB_RTCP_MAX_PACKETS,
 						  RTCLAB_RTCP_MAX_PACKETS + 1);
-		if (r.error)
+		if (r.error) {
+			report_padding(rtcp, &bp);
 			return false;
+		}
 	}
 	size_t left = rtclab_reader_left(&r);
 	if (left > 0 && rtcp->n_packets_total > 0) {
@@ -304,5 +335,6 @@ bool rtclab_rtcp_decode(struct rtclab_rtcp *rtcp, const void *buf, size_t len)
 			rtclab_demux_add_problem_(&rtcp->problems, RTCLAB_DEMUX_E_TRAILING_BYTES, r.pos, 0, left);
 		}
 	}
+	report_padding(rtcp, &bp);
 	return rtcp->problems.total == 0;
 }

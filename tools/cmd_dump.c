@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rtclab/capture.h"
 #include "rtclab/demux.h"
@@ -77,6 +78,7 @@ struct dump_opts {
 /* --- counts for --stats ---------------------------------------------------------- */
 
 #define MAX_FLOWS 4096
+#define FLOW_SLOTS 8192 /* the hash index of flows[]: a power of two above MAX_FLOWS */
 
 struct flow_count {
 	struct rtclab_addr a, b;
@@ -97,6 +99,7 @@ struct stats {
 	size_t n_flows;
 	uint64_t flows_dropped;
 	struct flow_count flows[MAX_FLOWS];
+	uint16_t flow_index[FLOW_SLOTS]; /* 0 free, else 1 + an index in flows[] */
 };
 
 struct dump {
@@ -532,10 +535,22 @@ static void count_result(struct stats *s, const struct rtclab_demux_result *r)
 			s->rtcp_types[r->u.rtcp.packets[i].type]++;
 }
 
+/* A hash of an address and port, the same for either order of a flow's two ends. */
+static uint32_t addr_hash(const struct rtclab_addr *a)
+{
+	size_t n = a->family == RTCLAB_FAMILY_IPV4 ? 4 : 16;
+	uint32_t h = 2166136261u ^ (uint32_t)a->family ^ ((uint32_t)a->port << 8);
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ a->ip[i]) * 16777619u;
+	return h;
+}
+
 static void count_flow(struct stats *s, const struct rtclab_packet *p)
 {
-	for (size_t i = 0; i < s->n_flows; i++) {
-		struct flow_count *f = &s->flows[i];
+	uint32_t h = (addr_hash(&p->src) + addr_hash(&p->dst)) * 2654435761u ^ (uint32_t)p->l4;
+	size_t slot = (h ^ (h >> 15)) & (FLOW_SLOTS - 1);
+	for (uint16_t i; (i = s->flow_index[slot]) != 0; slot = (slot + 1) & (FLOW_SLOTS - 1)) {
+		struct flow_count *f = &s->flows[i - 1];
 		if (f->l4 == p->l4 && ((rtclab_addr_equal(&f->a, &p->src) && rtclab_addr_equal(&f->b, &p->dst)) ||
 				       (rtclab_addr_equal(&f->a, &p->dst) && rtclab_addr_equal(&f->b, &p->src)))) {
 			f->messages++;
@@ -553,6 +568,431 @@ static void count_flow(struct stats *s, const struct rtclab_packet *p)
 	f->l4 = p->l4;
 	f->messages = 1;
 	f->bytes = p->payload.len;
+	s->flow_index[slot] = (uint16_t)s->n_flows; /* index + 1; FLOW_SLOTS > MAX_FLOWS keeps a free slot */
+}
+
+/* --- JSON Lines without jansson for the bulk of a capture ---------------------------
+ *
+ * RTP, RTCP and ChannelData without problems are most of the lines of a
+ * capture; building each as jansson objects and dumping them was most of
+ * the time of --json.  They are written here directly, byte for byte what
+ * message_json + rtclab_demux_result_json + emit_json write (the keys in the
+ * same order, integers as "%lld", the ts real as jansson's "%.17g").
+ * Anything else, or any text that would need escaping beyond \" and \\, goes
+ * through jansson as before. */
+
+struct jline {
+	char buf[8192];
+	size_t len;
+	bool ok;
+};
+
+static void jl_mem(struct jline *j, const char *s, size_t n)
+{
+	if (!j->ok || n > sizeof j->buf - j->len) {
+		j->ok = false;
+		return;
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+#define JL_LIT(j, lit) jl_mem((j), "" lit, sizeof(lit) - 1) /* lit: a string literal */
+
+static void jl_uint(struct jline *j, unsigned long long v)
+{
+	char d[24];
+	size_t n = sizeof d;
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jl_mem(j, d + n, sizeof d - n);
+}
+
+static void jl_bool(struct jline *j, bool v)
+{
+	if (v)
+		JL_LIT(j, "true");
+	else
+		JL_LIT(j, "false");
+}
+
+/* A JSON string; only printable ASCII is taken (jansson's escapes of control
+ * characters and its UTF-8 checks are left to jansson). */
+static void jl_str(struct jline *j, const char *s)
+{
+	JL_LIT(j, "\"");
+	for (const char *run = s;; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+			continue;
+		jl_mem(j, run, (size_t)(s - run));
+		if (c == 0)
+			break;
+		if (c < 0x20 || c >= 0x80) {
+			j->ok = false;
+			return;
+		}
+		char esc[2] = {'\\', (char)c};
+		jl_mem(j, esc, 2);
+		run = s + 1;
+	}
+	JL_LIT(j, "\"");
+}
+
+static void jl_hex32(struct jline *j, uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char s[12] = "\"0x";
+	for (int i = 0; i < 8; i++)
+		s[3 + i] = hex[(v >> (28 - 4 * i)) & 15];
+	s[11] = '"';
+	jl_mem(j, s, sizeof s);
+}
+
+static void jl_name_or_number(struct jline *j, const char *name, unsigned v)
+{
+	if (name)
+		jl_str(j, name);
+	else
+		jl_uint(j, v);
+}
+
+/* "time":"2024-05-01T12:00:00.123456Z" as iso_time() writes it; the date and
+ * time of day are kept for the second they belong to. */
+static void jl_time(struct jline *j, int64_t ns)
+{
+	static int64_t cached_s = -1;
+	static char date[32];
+	static size_t date_len;
+	if (ns < 0) { /* iso_time's arithmetic on negative times is left to it */
+		j->ok = false;
+		return;
+	}
+	int64_t sec = ns / 1000000000;
+	if (sec != cached_s) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		date_len = strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_s = date_len ? sec : -1;
+	}
+	long us = (long)((ns % 1000000000) / 1000);
+	char frac[8] = {'.', 0, 0, 0, 0, 0, 0, 'Z'};
+	for (int i = 6; i >= 1; i--, us /= 10)
+		frac[i] = (char)('0' + us % 10);
+	JL_LIT(j, "\"");
+	jl_mem(j, date, date_len);
+	jl_mem(j, frac, sizeof frac);
+	JL_LIT(j, "\"");
+}
+
+/* The decimal digits of v as "%.17g" prints them, for 1e8 <= v < 2^52 (times
+ * since 1973 in seconds): v is M / 2^k exactly (0 < k <= 26), so its integer
+ * part and 17 significant digits come from 64-bit integer arithmetic, rounded
+ * to nearest with ties to even as glibc does; trailing zeros dropped.  0 when
+ * v is outside that range. */
+static size_t format_g17(double v, char out[32])
+{
+	if (!(v >= 1e8 && v < 4503599627370496.0))
+		return 0;
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	int k = 1075 - (int)((bits >> 52) & 0x7FF);
+	uint64_t m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	if (k < 1 || k > 26)
+		return 0;
+	uint64_t ip = m >> k, frac = m & ((1ULL << k) - 1);
+	char idig[20];
+	size_t ni = 0;
+	for (uint64_t x = ip; x; x /= 10)
+		idig[ni++] = (char)('0' + x % 10);
+	int fd = 17 - (int)ni; /* fractional digits: 1..9 */
+	uint64_t scale = 1;
+	for (int i = 0; i < fd; i++)
+		scale *= 10;
+	uint64_t num = frac * scale; /* < 2^26 * 10^9 */
+	uint64_t digits = num >> k, rem = num & ((1ULL << k) - 1), half = 1ULL << (k - 1);
+	if (rem > half || (rem == half && (digits & 1)))
+		digits++;
+	if (digits == scale) { /* carried into the integer part */
+		digits = 0;
+		ip++;
+		ni = 0;
+		for (uint64_t x = ip; x; x /= 10)
+			idig[ni++] = (char)('0' + x % 10);
+		if ((int)ni != 17 - fd)
+			return 0; /* one more integer digit: leave it to snprintf */
+	}
+	size_t n = 0;
+	while (ni)
+		out[n++] = idig[--ni];
+	char f[10];
+	for (int i = fd - 1; i >= 0; i--, digits /= 10)
+		f[i] = (char)('0' + digits % 10);
+	int last = fd;
+	while (last > 0 && f[last - 1] == '0')
+		last--;
+	if (last > 0) {
+		out[n++] = '.';
+		memcpy(out + n, f, (size_t)last);
+		n += (size_t)last;
+	}
+	return n;
+}
+
+/* A real as jansson dumps it: "%.17g", with ".0" when that reads as an integer. */
+static void jl_real(struct jline *j, double v)
+{
+	char s[40];
+	size_t fast = format_g17(v, s);
+	int n = fast ? (int)fast : snprintf(s, sizeof s, "%.17g", v);
+	if (n <= 0 || (size_t)n >= sizeof s - 3 || memchr(s, 'e', (size_t)n) || memchr(s, 'n', (size_t)n)) {
+		j->ok = false; /* exponent, nan, inf: jansson's way */
+		return;
+	}
+	if (!memchr(s, '.', (size_t)n)) {
+		s[n++] = '.';
+		s[n++] = '0';
+	}
+	jl_mem(j, s, (size_t)n);
+}
+
+/* An address as rtclab_addr_format (ports) or rtclab_addr_ip_format writes it. */
+static void jl_addr(struct jline *j, const struct rtclab_addr *a, bool ports)
+{
+	char s[RTCLAB_ADDR_STRLEN];
+	if (a->family != RTCLAB_FAMILY_IPV4) {
+		jl_str(j, ports ? rtclab_addr_format(a, s, sizeof s) : rtclab_addr_ip_format(a, s, sizeof s));
+		return;
+	}
+	JL_LIT(j, "\"");
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			JL_LIT(j, ".");
+		jl_uint(j, a->ip[i]);
+	}
+	if (ports) {
+		JL_LIT(j, ":");
+		jl_uint(j, a->port);
+	}
+	JL_LIT(j, "\"");
+}
+
+static const char *transport_name(enum rtclab_l4 l4);
+
+/* message_json() as text, without its closing brace. */
+static void jl_head(struct jline *j, const struct rtclab_packet *p, const char *proto)
+{
+	bool ports = p->l4 == RTCLAB_L4_UDP || p->l4 == RTCLAB_L4_TCP;
+	JL_LIT(j, "{\"frame\":");
+	jl_uint(j, p->frame);
+	JL_LIT(j, ",\"time\":");
+	jl_time(j, p->ts_ns);
+	JL_LIT(j, ",\"ts\":");
+	jl_real(j, (double)p->ts_ns / 1e9);
+	JL_LIT(j, ",\"transport\":");
+	jl_str(j, transport_name(p->l4));
+	JL_LIT(j, ",\"src\":");
+	jl_addr(j, &p->src, ports);
+	JL_LIT(j, ",\"dst\":");
+	jl_addr(j, &p->dst, ports);
+	JL_LIT(j, ",\"proto\":");
+	jl_str(j, proto);
+}
+
+/* rtclab_rtp_json() */
+static void jl_rtp(struct jline *j, const struct rtclab_rtp *rtp)
+{
+	JL_LIT(j, "{\"payload_type\":");
+	jl_uint(j, rtp->payload_type);
+	JL_LIT(j, ",\"ssrc\":");
+	jl_hex32(j, rtp->ssrc);
+	JL_LIT(j, ",\"seq\":");
+	jl_uint(j, rtp->seq);
+	JL_LIT(j, ",\"timestamp\":");
+	jl_uint(j, rtp->timestamp);
+	JL_LIT(j, ",\"marker\":");
+	jl_bool(j, rtp->marker);
+	JL_LIT(j, ",\"version\":");
+	jl_uint(j, rtp->version);
+	JL_LIT(j, ",\"padding\":");
+	jl_bool(j, rtp->padding);
+	if (rtp->padding) {
+		JL_LIT(j, ",\"padding_length\":");
+		jl_uint(j, rtp->padding_len);
+	}
+	JL_LIT(j, ",\"extension\":");
+	jl_bool(j, rtp->extension);
+	if (rtp->extension) {
+		static const char hex[] = "0123456789abcdef";
+		char prof[8] = {'"', '0', 'x', hex[rtp->ext_profile >> 12], hex[(rtp->ext_profile >> 8) & 15],
+				hex[(rtp->ext_profile >> 4) & 15], hex[rtp->ext_profile & 15], '"'};
+		JL_LIT(j, ",\"extension_profile\":");
+		jl_mem(j, prof, sizeof prof);
+		JL_LIT(j, ",\"extension_form\":");
+		jl_str(j, rtp->ext_form == RTCLAB_RTP_EXT_ONE_BYTE   ? "one-byte"
+			  : rtp->ext_form == RTCLAB_RTP_EXT_TWO_BYTE ? "two-byte"
+			  : rtp->ext_form == RTCLAB_RTP_EXT_OTHER    ? "other"
+								     : "none");
+		JL_LIT(j, ",\"extension_words\":");
+		jl_uint(j, rtp->ext_words);
+		JL_LIT(j, ",\"extension_ids\":[");
+		for (size_t i = 0; i < rtp->n_ext_ids; i++) {
+			if (i)
+				JL_LIT(j, ",");
+			jl_uint(j, rtp->ext_ids[i]);
+		}
+		JL_LIT(j, "]");
+	}
+	JL_LIT(j, ",\"csrc_count\":");
+	jl_uint(j, rtp->csrc_count);
+	if (rtp->csrc_count > 0 && rtp->header_size >= RTCLAB_RTP_HEADER_SIZE + 4u * rtp->csrc_count) {
+		JL_LIT(j, ",\"csrcs\":[");
+		for (unsigned i = 0; i < rtp->csrc_count; i++) {
+			if (i)
+				JL_LIT(j, ",");
+			jl_hex32(j, rtp->csrc[i]);
+		}
+		JL_LIT(j, "]");
+	}
+	JL_LIT(j, ",\"header_length\":");
+	jl_uint(j, rtp->header_size);
+	JL_LIT(j, ",\"payload_length\":");
+	jl_uint(j, rtp->payload.len);
+	JL_LIT(j, "}");
+}
+
+/* rtclab_rtcp_json() */
+static void jl_rtcp(struct jline *j, const struct rtclab_rtcp *rtcp)
+{
+	JL_LIT(j, "{\"types\":[");
+	for (size_t i = 0; i < rtcp->n_packets; i++) {
+		if (i)
+			JL_LIT(j, ",");
+		jl_name_or_number(j, rtclab_rtcp_type_name(rtcp->packets[i].type), rtcp->packets[i].type);
+	}
+	JL_LIT(j, "],\"packets\":[");
+	for (size_t i = 0; i < rtcp->n_packets; i++) {
+		const struct rtclab_rtcp_packet *p = &rtcp->packets[i];
+		if (i)
+			JL_LIT(j, ",");
+		JL_LIT(j, "{\"type\":");
+		jl_name_or_number(j, rtclab_rtcp_type_name(p->type), p->type);
+		JL_LIT(j, ",\"pt\":");
+		jl_uint(j, p->type);
+		if (p->type == RTCLAB_RTCP_RTPFB || p->type == RTCLAB_RTCP_PSFB) {
+			JL_LIT(j, ",\"fmt\":");
+			jl_uint(j, p->count);
+			const char *fmt = rtclab_rtcp_fmt_name(p);
+			if (fmt) {
+				JL_LIT(j, ",\"feedback\":");
+				jl_str(j, fmt);
+			}
+		} else {
+			JL_LIT(j, ",\"count\":");
+			jl_uint(j, p->count);
+		}
+		JL_LIT(j, ",\"length\":");
+		jl_uint(j, p->length);
+		JL_LIT(j, ",\"offset\":");
+		jl_uint(j, p->offset);
+		if (p->padding)
+			JL_LIT(j, ",\"padding\":true");
+		if (p->has_ssrc) {
+			JL_LIT(j, ",\"ssrc\":");
+			jl_hex32(j, p->ssrc);
+		}
+		if (p->has_media_ssrc) {
+			JL_LIT(j, ",\"media_ssrc\":");
+			jl_hex32(j, p->media_ssrc);
+		}
+		JL_LIT(j, "}");
+	}
+	JL_LIT(j, "],\"srtcp\":");
+	jl_bool(j, rtcp->srtcp);
+	if (rtcp->srtcp_trailer) {
+		JL_LIT(j, ",\"srtcp_e\":");
+		jl_bool(j, rtcp->srtcp_e);
+		JL_LIT(j, ",\"srtcp_index\":");
+		jl_uint(j, rtcp->srtcp_index);
+		if (rtcp->srtcp_layout) {
+			JL_LIT(j, ",\"srtcp_layout\":");
+			jl_str(j, rtcp->srtcp_layout);
+		}
+	}
+	JL_LIT(j, "}");
+}
+
+/* The line of an RTP, RTCP or ChannelData result without problems; false
+ * (nothing written) for anything else: the caller uses jansson. */
+static bool fast_json(const struct rtclab_packet *p, const struct rtclab_demux_result *r,
+		      const struct rtclab_demux *tunnel)
+{
+	static struct jline j;
+	const struct rtclab_channeldata *cd = &r->u.channeldata;
+	switch (r->proto) {
+	case RTCLAB_DEMUX_RTP:
+		if (r->u.rtp.problems.n)
+			return false;
+		break;
+	case RTCLAB_DEMUX_RTCP:
+		if (r->u.rtcp.problems.n)
+			return false;
+		break;
+	case RTCLAB_DEMUX_CHANNELDATA:
+		if (cd->n_problems)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	const char *proto = rtclab_demux_proto_name(r->proto);
+	j.len = 0;
+	j.ok = true;
+	jl_head(&j, p, proto);
+	JL_LIT(&j, ",\"why\":");
+	jl_str(&j, r->why);
+	JL_LIT(&j, ",\"");
+	jl_mem(&j, proto, strlen(proto));
+	JL_LIT(&j, "\":");
+	if (r->proto == RTCLAB_DEMUX_RTP) {
+		jl_rtp(&j, &r->u.rtp);
+	} else if (r->proto == RTCLAB_DEMUX_RTCP) {
+		jl_rtcp(&j, &r->u.rtcp);
+	} else {
+		JL_LIT(&j, "{\"channel\":");
+		jl_uint(&j, cd->channel);
+		JL_LIT(&j, ",\"length\":");
+		jl_uint(&j, cd->length);
+		JL_LIT(&j, ",\"channel_range\":");
+		jl_str(&j, cd->range == RTCLAB_CHANNEL_RFC8656   ? "RFC 8656"
+			   : cd->range == RTCLAB_CHANNEL_RFC5766 ? "RFC 5766"
+								 : "invalid");
+		if (r->channel_bound)
+			JL_LIT(&j, ",\"bound\":true");
+		JL_LIT(&j, "}");
+	}
+	const char *via = tunnel ? rtclab_tunnel_via_name(tunnel->via) : NULL;
+	if (via) {
+		JL_LIT(&j, ",\"tunnel\":{\"via\":");
+		jl_str(&j, via);
+		if (tunnel->has_peer) {
+			JL_LIT(&j, ",\"peer\":");
+			jl_addr(&j, &tunnel->peer, true);
+		}
+		if (tunnel->via == RTCLAB_TUNNEL_CHANNELDATA) {
+			JL_LIT(&j, ",\"channel\":");
+			jl_uint(&j, tunnel->channel);
+		}
+		JL_LIT(&j, "}");
+	}
+	JL_LIT(&j, "}\n");
+	if (!j.ok)
+		return false;
+	fwrite(j.buf, 1, j.len, stdout);
+	return true;
 }
 
 /* Show one demux result (outer or inner); true when it passed --only. */
@@ -567,6 +1007,8 @@ static bool show_result(struct dump *d, const struct rtclab_packet *p, const str
 	}
 	if (!(kind_of(r) & d->o.only))
 		return false;
+	if (d->o.json && fast_json(p, r, tunnel))
+		return true;
 	struct rtclab_stun_verdict v;
 	bool verify = r->proto == RTCLAB_DEMUX_STUN;
 	if (verify)
@@ -613,7 +1055,7 @@ static bool show_udp(struct dump *d, const struct rtclab_packet *p)
 
 /* --- TCP streams: STUN framed back to back, WebSocket and HTTP signaling ------------- */
 
-enum stream_kind { STREAM_UNKNOWN = 0, STREAM_HTTP, STREAM_STUN, STREAM_TLS, STREAM_OTHER };
+enum stream_kind { STREAM_UNKNOWN = 0, STREAM_HTTP, STREAM_STUN, STREAM_RFC4571, STREAM_TLS, STREAM_OTHER };
 
 struct conn {
 	struct dump *d;
@@ -810,63 +1252,113 @@ static void on_ws(void *arg, const struct rtclab_ws_event *ev)
 	}
 }
 
-/* STUN and ChannelData over TCP (RFC 6544, RFC 8656 12.5): messages back
- * to back in the byte stream, a partial one kept until the rest arrives. */
-static void stun_stream(struct conn *c, int dir, const uint8_t *data, size_t len, uint64_t frame)
+/* Show the demux results of one message from a TCP stream: the outer one and
+ * what a TURN tunnel carried. */
+static void show_stream_demux(struct conn *c, int dir, uint64_t frame)
+{
+	struct rtclab_packet p = stream_packet(c, dir, frame);
+	struct rtclab_demux *dm = &c->d->demux;
+	bool shown = show_result(c->d, &p, &dm->outer, NULL);
+	if (dm->via != RTCLAB_TUNNEL_NONE)
+		shown |= show_result(c->d, &p, &dm->inner, dm);
+	if (shown)
+		stream_mark_shown(c->d);
+}
+
+/* The stream fell out of step with its framing: say so once and stop. */
+static void stream_out_of_step(struct conn *c, int dir, uint64_t frame, const char *what)
+{
+	stream_line(c, dir, frame, ONLY_OTHER, "other", NULL, "TCP: %s; the rest of this direction is not decoded",
+		    what);
+	c->kind = STREAM_OTHER;
+	c->len[dir] = 0;
+}
+
+/* Append a segment's bytes to the direction's buffer; false (and the stream
+ * given up) when a message would need more than 1 MiB. */
+static bool stream_append(struct conn *c, int dir, const uint8_t *data, size_t len)
 {
 	if (c->len[dir] + len > c->cap[dir]) {
 		size_t cap = c->len[dir] + len;
 		uint8_t *b = cap <= 1u << 20 ? realloc(c->buf[dir], cap) : NULL;
 		if (!b) { /* a "message" over 1 MiB is not STUN: stop following this direction */
 			c->kind = STREAM_OTHER;
-			return;
+			return false;
 		}
 		c->buf[dir] = b;
 		c->cap[dir] = cap;
 	}
 	memcpy(c->buf[dir] + c->len[dir], data, len);
 	c->len[dir] += len;
+	return true;
+}
+
+static void stream_consumed(struct conn *c, int dir, size_t pos)
+{
+	memmove(c->buf[dir], c->buf[dir] + pos, c->len[dir] - pos);
+	c->len[dir] -= pos;
+}
+
+/* STUN and ChannelData over TCP (RFC 8489 6.2.2, RFC 8656 12.5: TURN over
+ * TCP): messages back to back in the byte stream, each framed by its own
+ * length, a partial one kept until the rest arrives.  Send and Data
+ * indications and ChannelData are opened as over UDP. */
+static void stun_stream(struct conn *c, int dir, const uint8_t *data, size_t len, uint64_t frame)
+{
+	if (!stream_append(c, dir, data, len))
+		return;
 	size_t pos = 0;
-	struct rtclab_demux_result *r = &c->d->demux.outer;
 	while (c->len[dir] - pos >= 4) {
 		const uint8_t *m = c->buf[dir] + pos;
 		size_t left = c->len[dir] - pos, size;
-		memset(r, 0, offsetof(struct rtclab_demux_result, u));
-		r->bytes.ptr = m;
-		if ((m[0] & 0xC0) == 0) {
+		if ((m[0] & 0xC0) == 0)
 			size = RTCLAB_STUN_HEADER_SIZE + ((size_t)m[2] << 8 | m[3]);
-			if (left < size)
-				break;
-			r->proto = RTCLAB_DEMUX_STUN;
-			snprintf(r->why, sizeof r->why, "STUN over TCP: messages back to back, each framed by its length "
-							"(RFC 8489 6.2.2, RFC 6544)");
-			rtclab_stun_decode(&r->u.stun, m, size);
-		} else if ((m[0] & 0xC0) == 0x40) {
+		else if ((m[0] & 0xC0) == 0x40)
 			size = 4 + (((size_t)m[2] << 8 | m[3]) + 3) / 4 * 4;
-			if (left < size)
-				break;
-			r->proto = RTCLAB_DEMUX_CHANNELDATA;
-			snprintf(r->why, sizeof r->why, "ChannelData over TCP: leading bits 01, padded to 4 bytes (RFC 8656 12.5)");
-			rtclab_channeldata_decode(&r->u.channeldata, m, size, true);
-		} else { /* out of step with the framing: say so once and stop */
-			struct rtclab_packet p = stream_packet(c, dir, frame);
-			if (!c->d->stats && (c->d->o.only & ONLY_OTHER)) {
-				line_head(c->d, &p);
-				fprintf(stdout, "TCP: byte 0x%02x does not start a STUN or ChannelData message; the rest of "
-						"this direction is not decoded\n", m[0]);
-			}
-			c->kind = STREAM_OTHER;
-			c->len[dir] = 0;
+		else {
+			char what[96];
+			snprintf(what, sizeof what, "byte 0x%02x does not start a STUN or ChannelData message", m[0]);
+			stream_out_of_step(c, dir, frame, what);
 			return;
 		}
-		r->bytes.len = size;
+		if (left < size)
+			break;
 		struct rtclab_packet p = stream_packet(c, dir, frame);
-		if (show_result(c->d, &p, r, NULL))
-			stream_mark_shown(c->d);
+		struct rtclab_demux_ctx ctx = {&p.src, &p.dst, &c->d->bindings};
+		rtclab_demux_stream_message(&c->d->demux, m, size, &ctx);
+		show_stream_demux(c, dir, frame);
 		pos += size;
 	}
-	memmove(c->buf[dir], c->buf[dir] + pos, c->len[dir] - pos);
-	c->len[dir] -= pos;
+	stream_consumed(c, dir, pos);
+}
+
+/* ICE-TCP (RFC 6544 3): every STUN, DTLS, RTP and RTCP packet is framed by a
+ * 16-bit length (RFC 4571 2); each frame is demultiplexed as a datagram. */
+static void rfc4571_stream(struct conn *c, int dir, const uint8_t *data, size_t len, uint64_t frame)
+{
+	if (!stream_append(c, dir, data, len))
+		return;
+	size_t pos = 0;
+	while (c->len[dir] - pos >= 2) {
+		const uint8_t *m = c->buf[dir] + pos;
+		size_t size = (size_t)m[0] << 8 | m[1];
+		if (size == 0) {
+			stream_out_of_step(c, dir, frame, "an RFC 4571 frame of length 0");
+			return;
+		}
+		if (c->len[dir] - pos < 2 + size)
+			break;
+		struct rtclab_packet p = stream_packet(c, dir, frame);
+		struct rtclab_demux_ctx ctx = {&p.src, &p.dst, &c->d->bindings};
+		rtclab_demux_udp(&c->d->demux, m + 2, size, &ctx);
+		char why[sizeof c->d->demux.outer.why];
+		memcpy(why, c->d->demux.outer.why, sizeof why);
+		snprintf(c->d->demux.outer.why, sizeof c->d->demux.outer.why, "ICE-TCP frame (RFC 6544 3, RFC 4571 2); %.110s",
+			 why);
+		show_stream_demux(c, dir, frame);
+		pos += 2 + size;
+	}
+	stream_consumed(c, dir, pos);
 }
 
 static void announce_stream(struct conn *c, int dir, uint64_t frame, const char *what)
@@ -885,6 +1377,10 @@ static enum stream_kind classify_stream(const uint8_t *b, size_t n)
 		return STREAM_HTTP;
 	if (n >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03)
 		return STREAM_TLS; /* TLS record: TURN over TLS, or wss:// signaling */
+	/* ICE-TCP: a 16-bit length, then a STUN message of exactly that length */
+	if (n >= 22 && ((size_t)b[0] << 8 | b[1]) == RTCLAB_STUN_HEADER_SIZE + ((size_t)b[4] << 8 | b[5]) &&
+	    rtclab_stun_is_stun(b + 2, n - 2, true))
+		return STREAM_RFC4571;
 	if (n >= 20 && rtclab_stun_is_stun(b, n, true))
 		return STREAM_STUN;
 	if (n >= 4 && (b[0] & 0xC0) == 0x40)
@@ -933,6 +1429,8 @@ static void on_tcp(void *arg, const struct rtclab_tcp_event *ev)
 			rtclab_ws_feed(c->ws, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
 		else if (c->kind == STREAM_STUN)
 			stun_stream(c, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
+		else if (c->kind == STREAM_RFC4571)
+			rfc4571_stream(c, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
 		else
 			announce_stream(c, ev->dir, ev->frame,
 					c->kind == STREAM_TLS ? "TLS (not decrypted: TURN over TLS, or wss:// signaling)"
@@ -943,7 +1441,7 @@ static void on_tcp(void *arg, const struct rtclab_tcp_event *ev)
 			d->stats->tcp_gaps++;
 		if (c && c->ws)
 			rtclab_ws_gap(c->ws, ev->dir, ev->length, ev->frame);
-		if (c && c->kind == STREAM_STUN)
+		if (c && (c->kind == STREAM_STUN || c->kind == STREAM_RFC4571))
 			c->len[ev->dir] = 0;
 		if (c)
 			stream_line(c, ev->dir, ev->frame, ONLY_OTHER, "other", NULL,
@@ -1159,6 +1657,11 @@ static int run(struct dump *d)
 			rtclab_capture_close(d->cap);
 		return status;
 	}
+	/* From a file, output in large blocks; live or from a pipe, the default
+	 * buffering keeps lines coming as packets arrive. */
+	static char outbuf[1 << 20];
+	if (!d->o.iface && strcmp(d->o.file, "-") != 0 && !isatty(fileno(stdout)))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	live_cap = d->o.iface ? d->cap : NULL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -1168,17 +1671,22 @@ static int run(struct dump *d)
 		rtclab_capture_close(d->cap);
 		return EXIT_PROBLEMS;
 	}
-	struct rtclab_packet pkt, last = {0};
+	/* Two packets in turn, so that the last one read is still there at the end
+	 * without copying each. */
+	static struct rtclab_packet pkts[2];
+	struct rtclab_packet *last = &pkts[1];
+	memset(pkts, 0, sizeof pkts);
 	enum rtclab_capture_status s;
-	while (!interrupted && (d->o.count < 0 || d->shown < d->o.count) &&
-	       (s = rtclab_capture_next(d->cap, &pkt, err, sizeof err)) == RTCLAB_CAPTURE_PACKET) {
-		d->current = &pkt;
-		show_packet(d, &pkt);
-		last = pkt;
+	for (int i = 0; !interrupted && (d->o.count < 0 || d->shown < d->o.count) &&
+			(s = rtclab_capture_next(d->cap, &pkts[i], err, sizeof err)) == RTCLAB_CAPTURE_PACKET;
+	     i ^= 1) {
+		d->current = &pkts[i];
+		show_packet(d, &pkts[i]);
+		last = &pkts[i];
 	}
 	/* Connections still open end with the capture: what they hold is reported. */
-	d->current = &last;
-	rtclab_tcp_finish(d->tcp, last.frame);
+	d->current = last;
+	rtclab_tcp_finish(d->tcp, last->frame);
 	rtclab_tcp_free(d->tcp);
 	d->tcp = NULL;
 	if (!interrupted && (d->o.count < 0 || d->shown < d->o.count) && s == RTCLAB_CAPTURE_ERROR) {

@@ -435,6 +435,7 @@ run pairs-bad-limit 2 "$RTCLAB" candidate --pairs --limit 0 --local "$L1" --remo
 	has pairs-bad-limit "--limit takes a number"
 
 # --- rtclab dump ------------------------------------------------------------------
+. tests/cli/tshark_counts.sh
 . tests/cli/dump.sh
 
 printf '%d passed, %d failed\n' "$pass" "$fail"

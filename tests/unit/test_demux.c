@@ -126,6 +126,47 @@ static void test_first_bytes(void)
 	"01 000100 0000 000000 000020"                                                                      \
 	"fefd 00112233445566778899aabbccddeeff00112233445566778899aabbccdd"
 
+/* The reasons are written without snprintf for the common kinds: the same
+ * text as the format they replace, and cut like snprintf in a short buffer. */
+static void test_why_texts(void)
+{
+	uint8_t buf[40];
+	memset(buf, 0, sizeof buf);
+	buf[3] = 20;
+	buf[4] = 0x21, buf[5] = 0x12, buf[6] = 0xA4, buf[7] = 0x42;
+	static const unsigned seconds[] = {0x01, 0x6f, 0xc8, 0xdf, 0xe0};
+	for (unsigned b = 0; b < 256; b++) {
+		for (size_t s = 0; s < sizeof seconds / sizeof seconds[0]; s++) {
+			buf[0] = (uint8_t)b;
+			buf[1] = (uint8_t)seconds[s];
+			char full[160], want[200] = "";
+			enum rtclab_demux_proto p = rtclab_demux_classify(buf, sizeof buf, NULL, full, sizeof full);
+			if (p == RTCLAB_DEMUX_STUN)
+				snprintf(want, sizeof want, "first byte 0x%02X (%u): STUN, RFC 7983; the magic cookie 0x2112A442 confirms it", b, b);
+			else if (p == RTCLAB_DEMUX_DTLS)
+				snprintf(want, sizeof want, "first byte 0x%02X (%u): DTLS, RFC 7983%s", b, b,
+					 b >= 32 ? " (001xxxxx: the RFC 9147 4 unified header of DTLS 1.3)" : "");
+			else if (p == RTCLAB_DEMUX_CHANNELDATA)
+				snprintf(want, sizeof want, "first byte 0x%02X (%u): TURN ChannelData, RFC 7983", b, b);
+			else if (p == RTCLAB_DEMUX_RTCP)
+				snprintf(want, sizeof want, "first byte 0x%02X (%u): RTP or RTCP, RFC 7983; second byte %u is in 192-223: RTCP, RFC 5761 4", b, b, seconds[s]);
+			else if (p == RTCLAB_DEMUX_RTP)
+				snprintf(want, sizeof want, "first byte 0x%02X (%u): RTP or RTCP, RFC 7983; second byte %u is not 192-223: RTP, RFC 5761 4", b, b, seconds[s]);
+			if (want[0])
+				CHECKF(strcmp(full, want) == 0, "byte %u: \"%s\", want \"%s\"", b, full, want);
+			for (size_t cap = 1; cap < sizeof full; cap++) {
+				char cut[160];
+				memset(cut, 'x', sizeof cut);
+				rtclab_demux_classify(buf, sizeof buf, NULL, cut, cap);
+				CHECKF(strlen(cut) == (strlen(full) < cap ? strlen(full) : cap - 1) &&
+					       strncmp(cut, full, cap - 1) == 0 && cut[cap] == 'x',
+				       "byte %u cut to %zu: \"%s\" of \"%s\"", b, cap, cut, full);
+			}
+		}
+	}
+	done();
+}
+
 static void test_dtls_client_hello(void)
 {
 	const struct rtclab_demux_result *r = demux_hex(CLIENT_HELLO_FRAGMENT, NULL);
@@ -880,10 +921,87 @@ static void test_live_tshark(void)
 	CHECKF(t.wrong == 0, "%zu of %zu payloads decoded differently from tshark", t.wrong, t.lines);
 }
 
+/* RFC 3489 messages carry no cookie: only a length that covers the datagram
+ * makes them STUN.  An mDNS query (ID 0, flags 0) does not pass. */
+static void test_classic_stun_exact_length(void)
+{
+	CU_ASSERT_EQUAL(demux_hex("0001 0000 000102030405060708090a0b0c0d0e0f", NULL)->proto, RTCLAB_DEMUX_STUN);
+	CU_ASSERT_FALSE(D.outer.u.stun.magic_cookie);
+	CU_ASSERT_EQUAL(demux_hex("0000 0000 0001 0000 0000 0000 0474657374 056c6f63616c 00 0001 0001", NULL)->proto,
+			RTCLAB_DEMUX_OTHER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(D.outer.why, "no magic cookie"));
+	/* a classic message with 4 bytes after it */
+	CU_ASSERT_EQUAL(demux_hex("0001 0000 000102030405060708090a0b0c0d0e0f 00000000", NULL)->proto, RTCLAB_DEMUX_OTHER);
+	done();
+}
+
+/* SRTCP (AEAD) whose encrypted rest happens to hold a plausible RTCP header
+ * (0x80 0xDF) with a length past the datagram: ndpi_stun_google_meet.pcapng
+ * frame 272.  The padding count of the first packet is ciphertext too. */
+static void test_srtcp_chance_header(void)
+{
+	const struct rtclab_demux_result *r = demux_hex(
+		"afcd000ccdeda425bf0f5f9bd63fc3bb43ed2d8a2e1864095a4c732fde26f4b9b67c1477a8b34e4e4a2ecde814707d3f"
+		"c22f5dd580df5fc5a725ca774c49747afff5e16880000002",
+		NULL);
+	CU_ASSERT_EQUAL(r->proto, RTCLAB_DEMUX_RTCP);
+	CU_ASSERT_TRUE(r->u.rtcp.srtcp);
+	CU_ASSERT_TRUE(r->u.rtcp.srtcp_e);
+	CU_ASSERT_EQUAL(r->u.rtcp.srtcp_index, 2);
+	CU_ASSERT_EQUAL(r->u.rtcp.n_packets_total, 1);
+	CU_ASSERT_EQUAL(r->u.rtcp.packets[0].type, 205);
+	CHECKF(r->u.rtcp.problems.total == 0, "%zu problems", r->u.rtcp.problems.total);
+	/* plain RTCP with a bad padding count still says so */
+	r = demux_hex("a0c90002 11223344 00000000", NULL);
+	CU_ASSERT_FALSE(r->u.rtcp.srtcp);
+	CU_ASSERT_EQUAL(r->u.rtcp.problems.total, 1);
+	CU_ASSERT_EQUAL(r->u.rtcp.problems.p[0].code, RTCLAB_DEMUX_E_BAD_PADDING);
+	done();
+}
+
+/* Messages cut from a TCP stream (TURN over TCP): a Send indication and a
+ * padded ChannelData message are opened as over UDP. */
+static void test_stream_message(void)
+{
+	size_t n;
+	uint8_t *b = unit_hex("0016 0024 2112a442 000102030405060708090a0b"
+			      "0012 0008 0001 2113 e112a643"
+			      "0013 0014 0001 0000 2112a442 0a0b0c0d0e0f101112131415",
+			      &n);
+	rtclab_demux_stream_message(&D, b, n, NULL);
+	CU_ASSERT_EQUAL(D.outer.proto, RTCLAB_DEMUX_STUN);
+	CU_ASSERT_EQUAL(D.outer.u.stun.method, RTCLAB_STUN_SEND);
+	CU_ASSERT_EQUAL(D.via, RTCLAB_TUNNEL_TURN_SEND);
+	CU_ASSERT_TRUE(D.has_peer);
+	CU_ASSERT_EQUAL(D.inner.proto, RTCLAB_DEMUX_STUN);
+	CU_ASSERT_EQUAL(D.inner.u.stun.method, RTCLAB_STUN_BINDING);
+	CU_ASSERT_EQUAL(D.inner.u.stun.cls, RTCLAB_STUN_REQUEST);
+	CU_ASSERT_EQUAL(D.inner.offset, 36);
+	free(b);
+	b = unit_hex("4001 000d 806f0001 00000002 00000003 ff 000000", &n);
+	rtclab_demux_stream_message(&D, b, n, NULL);
+	CU_ASSERT_EQUAL(D.outer.proto, RTCLAB_DEMUX_CHANNELDATA);
+	CU_ASSERT_EQUAL(D.outer.u.channeldata.channel, 0x4001);
+	CHECKF(D.outer.u.channeldata.n_problems == 0, "%zu ChannelData problems",
+	       D.outer.u.channeldata.n_problems);
+	CU_ASSERT_EQUAL(D.via, RTCLAB_TUNNEL_CHANNELDATA);
+	CU_ASSERT_EQUAL(D.inner.proto, RTCLAB_DEMUX_RTP);
+	CU_ASSERT_EQUAL(D.inner.bytes.len, 13);
+	CU_ASSERT_EQUAL(D.inner.u.rtp.payload_type, 111);
+	/* a plain STUN message: no tunnel */
+	free(b);
+	b = unit_hex("0001 0000 2112a442 000102030405060708090a0b", &n);
+	rtclab_demux_stream_message(&D, b, n, NULL);
+	CU_ASSERT_EQUAL(D.outer.proto, RTCLAB_DEMUX_STUN);
+	CU_ASSERT_EQUAL(D.via, RTCLAB_TUNNEL_NONE);
+	free(b);
+}
+
 RTCLAB_SUITE(demux)
 {
 	static const struct unit_test tests[] = {
 		{"every first-byte range (RFC 7983, RFC 9443)", test_first_bytes},
+		{"reasons: the same text, cut like snprintf", test_why_texts},
 		{"DTLS ClientHello fragment", test_dtls_client_hello},
 		{"DTLS several records, CCS, encrypted epoch 1", test_dtls_several_records},
 		{"DTLS alerts", test_dtls_alert},
@@ -895,6 +1013,9 @@ RTCLAB_SUITE(demux)
 		{"ChannelData carrying DTLS", test_channeldata_dtls},
 		{"bound channel 0x7C42 through the bindings table", test_bound_channel},
 		{"JSON shapes", test_json},
+		{"classic STUN only when its length covers the datagram", test_classic_stun_exact_length},
+		{"SRTCP with a chance RTCP header in its ciphertext", test_srtcp_chance_header},
+		{"TURN over TCP: stream messages opened", test_stream_message},
 		{"corpus payloads agree with tshark (checked in)", test_corpus},
 		{"corpus payloads agree with tshark (live)", test_live_tshark},
 		{NULL, NULL},

@@ -328,6 +328,15 @@ enum rtclab_demux_proto rtclab_demux_classify(const void *buf, size_t len, const
  * ctx may be NULL. */
 void rtclab_demux_udp(struct rtclab_demux *out, const void *buf, size_t len, const struct rtclab_demux_ctx *ctx);
 
+/* One message already cut from a TCP stream of STUN and ChannelData (RFC 8656
+ * 12.5: each framed by its own length, ChannelData padded to 4 bytes): leading
+ * bits 01 are ChannelData (decoded with the TCP padding rule), anything else
+ * STUN.  As over UDP, a ChannelBind exchange is noted in ctx->bindings, and a
+ * Send or Data indication or ChannelData message is opened one level deep.
+ * ctx may be NULL. */
+void rtclab_demux_stream_message(struct rtclab_demux *out, const void *buf, size_t len,
+				 const struct rtclab_demux_ctx *ctx);
+
 /* One result only, without opening tunnels. */
 void rtclab_demux_result(struct rtclab_demux_result *r, const void *buf, size_t len,
 			 const struct rtclab_demux_ctx *ctx);
