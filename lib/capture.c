@@ -1,8 +1,11 @@
-/* Capture files, standard input and live interfaces through libpcap; the
- * pcap writer.  libpcap's messages are reworded to name the frame and what
- * is wrong, in the caller's buffer.
+/* Capture files, standard input and live interfaces; the pcap writer.
+ * pcap files and live interfaces go through libpcap, whose messages are
+ * reworded to name the frame and what is wrong.  pcapng files go through
+ * rtclab's own reader (pcapng.c): libpcap 1.10 cannot read a pcapng file
+ * whose interfaces have different link types, and the reader gives each
+ * packet the link type of its own interface.
  */
-#define _DEFAULT_SOURCE /* libpcap's headers use u_int and u_char */
+#define _GNU_SOURCE /* libpcap's headers use u_int and u_char; fopencookie */
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -14,11 +17,21 @@
 #include <unistd.h>
 
 #include "rtclab/capture.h"
+#include "pcapng_internal.h"
 
 #define DEFAULT_SNAPLEN 262144
 
+#define MAX_FILTER_LINKTYPES 8
+
 struct rtclab_capture {
-	pcap_t *pcap;
+	pcap_t *pcap;              /* pcap files and live interfaces */
+	struct rtclab_pcapng *ng;  /* pcapng files (then pcap is NULL) */
+	FILE *ng_file;
+	int ng_snaplen;
+	char *filter_expr;         /* pcapng: compiled per link type as they appear */
+	size_t n_progs;
+	int prog_linktype[MAX_FILTER_LINKTYPES];
+	struct bpf_program progs[MAX_FILTER_LINKTYPES];
 	bool live;
 	bool nano;            /* timestamps in nanoseconds (else microseconds) */
 	bool done;            /* END or ERROR returned: only END from now on */
@@ -108,22 +121,77 @@ static struct rtclab_capture *wrap(pcap_t *p, const char *name, bool live, char 
 	return cap;
 }
 
-/* Standard input through a duplicate descriptor, so that pcap_close does
- * not close the process's own stdin. */
-static pcap_t *open_stdin(char *errbuf)
+/* A pcapng file through rtclab's reader; head holds the bytes already read. */
+static struct rtclab_capture *open_pcapng(FILE *f, const uint8_t *head, size_t head_len, const char *name,
+					  char *err, size_t errlen)
 {
-	int fd = dup(STDIN_FILENO);
-	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
-	if (!f) {
-		snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	char msg[RTCLAB_PCAPNG_ERRLEN];
+	struct rtclab_capture *cap = calloc(1, sizeof *cap);
+	if (cap)
+		cap->defrag = rtclab_defrag_new();
+	if (cap && cap->defrag)
+		cap->ng = rtclab_pcapng_open(f, head, head_len, msg, sizeof msg);
+	if (!cap || !cap->defrag || !cap->ng) {
+		if (cap && cap->defrag && !cap->ng)
+			say(err, errlen, "%s: %s", name, msg);
+		else
+			say(err, errlen, "%s: out of memory", name);
+		if (cap)
+			rtclab_defrag_free(cap->defrag);
+		free(cap);
+		fclose(f);
 		return NULL;
 	}
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-	if (!p)
-		fclose(f);
-	return p;
+	int lt = RTCLAB_LINK_ETHERNET;
+	uint32_t snaplen = 0;
+	rtclab_pcapng_first_interface(cap->ng, &lt, &snaplen);
+	cap->ng_file = f;
+	cap->linktype = (enum rtclab_linktype)lt;
+	cap->ng_snaplen = snaplen == 0 || snaplen > DEFAULT_SNAPLEN ? DEFAULT_SNAPLEN : (int)snaplen; /* as libpcap */
+	cap->nano = true;
+	return cap;
+}
+
+/* Bytes already read from the start of a stream, then the rest of it: how
+ * libpcap gets standard input after the magic number was looked at. */
+struct replay {
+	FILE *f;
+	uint8_t head[4];
+	size_t len, pos;
+};
+
+static ssize_t replay_read(void *cookie, char *buf, size_t size)
+{
+	struct replay *r = cookie;
+	size_t n = 0;
+	while (n < size && r->pos < r->len)
+		buf[n++] = (char)r->head[r->pos++];
+	if (n < size)
+		n += fread(buf + n, 1, size - n, r->f);
+	return (ssize_t)n;
+}
+
+static int replay_close(void *cookie)
+{
+	struct replay *r = cookie;
+	int rc = fclose(r->f);
+	free(r);
+	return rc;
+}
+
+static FILE *replay_open(FILE *f, const uint8_t *head, size_t len)
+{
+	struct replay *r = calloc(1, sizeof *r);
+	cookie_io_functions_t io = {.read = replay_read, .close = replay_close};
+	FILE *out = r ? fopencookie(r, "rb", io) : NULL;
+	if (!out) {
+		free(r);
+		return NULL;
+	}
+	r->f = f;
+	memcpy(r->head, head, len);
+	r->len = len;
+	return out;
 }
 
 struct rtclab_capture *rtclab_capture_open_file(const char *path, char *err, size_t errlen)
@@ -131,8 +199,34 @@ struct rtclab_capture *rtclab_capture_open_file(const char *path, char *err, siz
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "standard input" : path;
-	pcap_t *p = is_stdin ? open_stdin(errbuf)
-			     : pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	/* The magic number decides: 0x0A0D0D0A is a pcapng Section Header Block. */
+	int fd = is_stdin ? dup(STDIN_FILENO) : -1;
+	FILE *f = is_stdin ? (fd >= 0 ? fdopen(fd, "rb") : NULL) : fopen(path, "rb");
+	if (!f) {
+		say(err, errlen, "%s: %s", name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	uint8_t head[4];
+	size_t got = fread(head, 1, sizeof head, f);
+	if (got == 4 && head[0] == 0x0A && head[1] == 0x0D && head[2] == 0x0D && head[3] == 0x0A)
+		return open_pcapng(f, head, got, name, err, errlen);
+	pcap_t *p;
+	if (is_stdin) {
+		FILE *again = replay_open(f, head, got);
+		if (!again) {
+			fclose(f);
+			say(err, errlen, "%s: out of memory", name);
+			return NULL;
+		}
+		p = pcap_fopen_offline_with_tstamp_precision(again, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+		if (!p)
+			fclose(again);
+	} else {
+		fclose(f);
+		p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	}
 	if (!p) {
 		open_error(name, errbuf, err, errlen);
 		return NULL;
@@ -165,8 +259,52 @@ struct rtclab_capture *rtclab_capture_open_live(const char *iface, int snaplen, 
 	return wrap(p, iface, true, err, errlen);
 }
 
+/* pcapng: the filter compiled for this link type (once), NULL on failure. */
+static struct bpf_program *filter_for(struct rtclab_capture *cap, int linktype, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cap->n_progs; i++)
+		if (cap->prog_linktype[i] == linktype)
+			return &cap->progs[i];
+	if (cap->n_progs == MAX_FILTER_LINKTYPES) {
+		say(err, errlen, "filter \"%s\": more than %d link types in one file", cap->filter_expr,
+		    MAX_FILTER_LINKTYPES);
+		return NULL;
+	}
+	pcap_t *dead = pcap_open_dead(linktype_to_dlt(linktype), cap->ng_snaplen);
+	if (!dead) {
+		say(err, errlen, "filter \"%s\": out of memory", cap->filter_expr);
+		return NULL;
+	}
+	struct bpf_program *prog = &cap->progs[cap->n_progs];
+	if (pcap_compile(dead, prog, cap->filter_expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		say(err, errlen, "filter \"%s\": %s", cap->filter_expr, pcap_geterr(dead));
+		pcap_close(dead);
+		return NULL;
+	}
+	pcap_close(dead);
+	cap->prog_linktype[cap->n_progs++] = linktype;
+	return prog;
+}
+
 bool rtclab_capture_set_filter(struct rtclab_capture *cap, const char *expr, char *err, size_t errlen)
 {
+	if (cap->ng) { /* checked now against the first interface's link type */
+		free(cap->filter_expr);
+		for (size_t i = 0; i < cap->n_progs; i++)
+			pcap_freecode(&cap->progs[i]);
+		cap->n_progs = 0;
+		cap->filter_expr = strdup(expr);
+		if (!cap->filter_expr) {
+			say(err, errlen, "out of memory");
+			return false;
+		}
+		if (!filter_for(cap, cap->linktype, err, errlen)) {
+			free(cap->filter_expr);
+			cap->filter_expr = NULL;
+			return false;
+		}
+		return true;
+	}
 	struct bpf_program prog;
 	if (pcap_compile(cap->pcap, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		say(err, errlen, "filter \"%s\": %s", expr, pcap_geterr(cap->pcap));
@@ -217,11 +355,44 @@ static enum rtclab_capture_status finish(struct rtclab_capture *cap, enum rtclab
 	return st;
 }
 
+static enum rtclab_capture_status next_pcapng(struct rtclab_capture *cap, struct rtclab_packet *pkt, char *err,
+					      size_t errlen)
+{
+	for (;;) {
+		struct rtclab_pcapng_packet np;
+		char msg[RTCLAB_PCAPNG_ERRLEN];
+		enum rtclab_pcapng_status st = rtclab_pcapng_next(cap->ng, &np, msg, sizeof msg);
+		if (st == RTCLAB_PCAPNG_END)
+			return finish(cap, RTCLAB_CAPTURE_END);
+		if (st == RTCLAB_PCAPNG_ERROR) {
+			say(err, errlen, "%s", msg);
+			return finish(cap, RTCLAB_CAPTURE_ERROR);
+		}
+		cap->frames_read++;
+		if (cap->filter_expr) {
+			struct bpf_program *prog = filter_for(cap, np.linktype, err, errlen);
+			if (!prog)
+				return finish(cap, RTCLAB_CAPTURE_ERROR);
+			struct pcap_pkthdr h = {.caplen = np.caplen, .len = np.wire_len};
+			if (pcap_offline_filter(prog, &h, np.data) == 0) {
+				cap->frames_filtered++;
+				continue;
+			}
+		}
+		pkt->frame = np.frame;
+		pkt->ts_ns = np.ts_ns;
+		rtclab_packet_decode(pkt, np.linktype, np.data, np.caplen, np.wire_len, cap->defrag);
+		return RTCLAB_CAPTURE_PACKET;
+	}
+}
+
 enum rtclab_capture_status rtclab_capture_next(struct rtclab_capture *cap, struct rtclab_packet *pkt, char *err,
 					       size_t errlen)
 {
 	if (cap->done)
 		return RTCLAB_CAPTURE_END;
+	if (cap->ng)
+		return next_pcapng(cap, pkt, err, errlen);
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
@@ -253,7 +424,7 @@ enum rtclab_linktype rtclab_capture_linktype(const struct rtclab_capture *cap)
 
 int rtclab_capture_snaplen(const struct rtclab_capture *cap)
 {
-	return pcap_snapshot(cap->pcap);
+	return cap->ng ? cap->ng_snaplen : pcap_snapshot(cap->pcap);
 }
 
 void rtclab_capture_stats(const struct rtclab_capture *cap, struct rtclab_capture_stats *st)
@@ -269,7 +440,8 @@ struct rtclab_defrag *rtclab_capture_defrag(struct rtclab_capture *cap)
 
 void rtclab_capture_break(struct rtclab_capture *cap)
 {
-	pcap_breakloop(cap->pcap);
+	if (cap->pcap)
+		pcap_breakloop(cap->pcap);
 	if (!cap->live)
 		cap->done = true;
 }
@@ -280,7 +452,15 @@ void rtclab_capture_close(struct rtclab_capture *cap)
 		return;
 	if (cap->filtering)
 		pcap_freecode(&cap->prog);
-	pcap_close(cap->pcap);
+	for (size_t i = 0; i < cap->n_progs; i++)
+		pcap_freecode(&cap->progs[i]);
+	free(cap->filter_expr);
+	if (cap->pcap)
+		pcap_close(cap->pcap);
+	if (cap->ng) {
+		rtclab_pcapng_close(cap->ng);
+		fclose(cap->ng_file);
+	}
 	rtclab_defrag_free(cap->defrag);
 	free(cap);
 }

@@ -99,3 +99,11 @@ if [ "$(id -u)" -eq 0 ] && command -v bash >/dev/null 2>&1 && command -v timeout
 else
 	echo "NOTICE: not root (or no bash/timeout): the live capture test (rtclab dump -i lo) is skipped"
 fi
+# A pcapng file whose two interfaces have different link types (Ethernet, raw IPv4): libpcap 1.10
+# stops at the second interface; rtclab's own pcapng reader decodes each packet with its own.
+run dump-mixed-linktypes 0 "$RTCLAB" dump "$P/mixed_linktypes.pcapng" &&
+	{ [ "$(grep -c 'STUN Binding' "$TMP/out")" -eq 6 ] && ok || ko "dump-mixed-linktypes: expected 6 STUN messages"; }
+run dump-mixed-filter 0 "$RTCLAB" dump "$P/mixed_linktypes.pcapng" udp src port 3478 &&
+	{ [ "$(grep -c 'Binding success response' "$TMP/out")" -eq 2 ] && hasnt dump-mixed-filter "Binding request" &&
+		ok || ko "dump-mixed-filter: the filter should keep the 2 responses, one on each link type"; }
+run dump-stdin-pcap 0 "$RTCLAB" dump - <"$P/ndpi_stun_classic.pcap" && has dump-stdin-pcap "STUN Binding request (RFC 3489)"

@@ -8,12 +8,12 @@
  * or the frame and what is wrong.
  *
  * Files: pcap (microsecond or nanosecond) and pcapng, told apart by their
- * magic number, not their name.  Limitation of libpcap (1.10.3, Debian 12):
- * a pcapng file may have several interfaces only if they all have the same
- * link type; at the first interface description block with another link
- * type libpcap stops ("an interface has a type 101 different from the type
- * of the first interface"), and rtclab_capture_next() returns that as an
- * error after the frames before it.
+ * magic number, not their name.  pcap files are read by libpcap; pcapng
+ * files by rtclab's own reader (lib/pcapng.c), because libpcap 1.10
+ * stops at a second interface with another link type: each packet is
+ * decoded with the link type of its own interface, and a BPF filter is
+ * compiled once per link type.  rtclab_capture_linktype() is then the
+ * first interface's.
  */
 #ifndef RTCLAB_CAPTURE_H
 #define RTCLAB_CAPTURE_H
