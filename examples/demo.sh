@@ -47,6 +47,8 @@ explained; run any command yourself to see more (drop --brief).
 TXT
 step "Steps 1-2: the offer and the answer, and whether they fit" \
 	sdp --brief --pair "$here/sdp/01-chrome-offer.sdp" "$here/sdp/02-answer.sdp"
+step "Steps 1, 2 and 5 on the wire: the signaling in a capture of a WebSocket" \
+	dump --only signal "$here/capture/ws_signaling.pcap"
 step "Steps 4-5: three candidates peer A gathers and trickles" \
 	candidate --brief \
 	"candidate:1 1 udp 2122260223 192.168.1.5 54400 typ host generation 0" \
@@ -71,10 +73,12 @@ show "Step 6: a connectivity check between the peers, nominating the pair" 07-ic
 show "Step 6: binding a TURN channel so relayed data costs 4 bytes, not 36" 08-turn-channel-bind.bin
 show "Step 6: the RFC 5769 test check, verified with its ice-pwd" 09-rfc5769-ice-check.bin \
 	--password VOkJxbRl1RmTxUk/WvJxBt
+step "Step 6 on the wire: checks and the DTLS handshake in a real capture (first 12 messages)" \
+	dump -c 12 "$here/capture/ice-dtls-rtp.pcapng"
 cat <<'TXT'
 
-Try it yourself: rtclab help lists the commands; rtclab sdp, rtclab candidate
-and rtclab stun decode each take --help.  Wrong password?  Run the last
+Try it yourself: rtclab help lists the commands; rtclab sdp, rtclab candidate,
+rtclab stun decode and rtclab dump each take --help.  Wrong password?  Run the last
 command with --password wrong and see the integrity check fail.
 TXT
 exit $status

@@ -130,8 +130,8 @@ for f in $F/real/*.bin; do
 done
 
 # --- the demo of make run ---------------------------------------------------------------
-run demo 0 sh examples/demo.sh "$RTCLAB" && has demo "the relay is allocated" && has demo "the answer fits its offer" &&
-	[ "$(grep -c '^==== ' "$TMP/out")" -eq 12 ] && ok || ko "demo: expected 12 pieces"
+run demo 0 sh examples/demo.sh "$RTCLAB" && has demo "the relay is allocated" && has demo "the answer fits its offer" && has demo "SIGNAL offer: 2 media sections" &&
+	[ "$(grep -c '^==== ' "$TMP/out")" -eq 14 ] && ok || ko "demo: expected 14 pieces"
 
 # --- rtclab sdp ----------------------------------------------------------------------------
 S=tests/fixtures/sdp
