@@ -437,6 +437,100 @@ static void result_summary(FILE *out, const struct rtclab_demux_result *r)
 
 /* --- verbose trees ------------------------------------------------------------------ */
 
+static void print_demux_problems(FILE *out, const struct style *st, const struct rtclab_demux_result *r)
+{
+	const struct rtclab_demux_problems *ps = r->proto == RTCLAB_DEMUX_DTLS  ? &r->u.dtls.problems
+						: r->proto == RTCLAB_DEMUX_RTP  ? &r->u.rtp.problems
+						: r->proto == RTCLAB_DEMUX_RTCP ? &r->u.rtcp.problems
+										: NULL;
+	char text[256];
+	for (size_t i = 0; ps && i < ps->n; i++)
+		fprintf(out, "    %sproblem%s @%u: %s\n", st_bad(st), st_off(st), ps->p[i].offset,
+			rtclab_demux_problem_format(&ps->p[i], text, sizeof text));
+}
+
+/* RFC 6347 4.1 record header, RFC 6347 4.2.2 handshake header, in words. */
+static void print_dtls_tree(FILE *out, const struct style *st, const struct rtclab_dtls *d, bool explain)
+{
+	char label[96];
+	for (size_t i = 0; i < d->n_records; i++) {
+		const struct rtclab_dtls_record *rec = &d->records[i];
+		const char *version = rtclab_dtls_version_name(rec->version);
+		fprintf(out, "    record %zu @%u: %s%s%s", i + 1, rec->offset, st_bold(st),
+			rtclab_dtls_record_label(rec, label, sizeof label), st_off(st));
+		if (rec->unified)
+			fprintf(out, ", unified header, epoch bits %u, %u-bit sequence number %llu", rec->epoch,
+				rec->sequence_bits, (unsigned long long)rec->sequence);
+		else
+			fprintf(out, ", %s, epoch %u, sequence %llu", version ? version : "unknown version", rec->epoch,
+				(unsigned long long)rec->sequence);
+		fprintf(out, ", %u bytes%s\n", rec->length, rec->encrypted ? " (encrypted)" : "");
+		for (size_t k = 0; k < rec->n_handshakes; k++) {
+			const struct rtclab_dtls_handshake *h = &rec->handshakes[k];
+			const char *name = rtclab_dtls_handshake_type_name(h->type);
+			fprintf(out, "      %s: message %u, %u bytes", name ? name : "unknown handshake", h->message_seq,
+				h->length);
+			if (h->fragment_offset || h->fragment_length != h->length)
+				fprintf(out, ", fragment of %u bytes at %u", h->fragment_length, h->fragment_offset);
+			fputc('\n', out);
+		}
+		if (rec->has_alert) {
+			const char *name = rtclab_dtls_alert_name(rec->alert_description);
+			fprintf(out, "      alert: %s %s\n", rec->alert_level == 2 ? "fatal" : "warning",
+				name ? name : "(unknown description)");
+		}
+		if (explain && d->n_records > 1) /* one record: the step's sentence below says it */
+			print_wrapped(out, st, 6, rtclab_dtls_record_explain(rec));
+	}
+	if (d->n_records_total > d->n_records)
+		fprintf(out, "    ... %zu records in all\n", d->n_records_total);
+}
+
+/* RFC 3550 5.1, RFC 8285. */
+static void print_rtp_tree(FILE *out, const struct rtclab_rtp *rtp)
+{
+	fprintf(out, "    version %u, payload type %u%s, sequence number %u, timestamp %u, SSRC 0x%08x\n", rtp->version,
+		rtp->payload_type, rtp->marker ? ", marker set (end of a frame, or talk spurt)" : "", rtp->seq,
+		rtp->timestamp, rtp->ssrc);
+	if (rtp->csrc_count) {
+		fputs("    contributing sources:", out);
+		for (unsigned i = 0; i < rtp->csrc_count && i < 15; i++)
+			fprintf(out, " 0x%08x", rtp->csrc[i]);
+		fputc('\n', out);
+	}
+	if (rtp->extension) {
+		fprintf(out, "    header extension, profile 0x%04x (%s), %u words, ids:", rtp->ext_profile,
+			rtp->ext_form == RTCLAB_RTP_EXT_ONE_BYTE   ? "RFC 8285 one-byte"
+			: rtp->ext_form == RTCLAB_RTP_EXT_TWO_BYTE ? "RFC 8285 two-byte"
+								   : "other",
+			rtp->ext_words);
+		for (size_t i = 0; i < rtp->n_ext_ids; i++)
+			fprintf(out, " %u", rtp->ext_ids[i]);
+		fputc('\n', out);
+	}
+	fprintf(out, "    header %zu bytes, payload %zu bytes%s (in WebRTC: SRTP, encrypted and authenticated)\n",
+		rtp->header_size, rtp->payload.len, rtp->padding ? " with padding" : "");
+}
+
+/* RFC 3550 6, RFC 4585, RFC 3711 3.4. */
+static void print_rtcp_tree(FILE *out, const struct rtclab_rtcp *r)
+{
+	for (size_t i = 0; i < r->n_packets; i++) {
+		const struct rtclab_rtcp_packet *p = &r->packets[i];
+		const char *name = rtclab_rtcp_type_name(p->type), *fmt = rtclab_rtcp_fmt_name(p);
+		fprintf(out, "    packet %zu @%u: %s (%u)%s%s, %u words", i + 1, p->offset, name ? name : "unknown type",
+			p->type, fmt ? " " : "", fmt ? fmt : "", p->length + 1u);
+		if (p->has_ssrc)
+			fprintf(out, ", SSRC 0x%08x", p->ssrc);
+		if (p->has_media_ssrc)
+			fprintf(out, ", about media SSRC 0x%08x", p->media_ssrc);
+		fputc('\n', out);
+	}
+	if (r->srtcp)
+		fprintf(out, "    SRTCP: the rest is encrypted%s%s; index %u, E flag %s\n", r->srtcp_layout ? ", " : "",
+			r->srtcp_layout ? r->srtcp_layout : "", r->srtcp_index, r->srtcp_e ? "set" : "clear");
+}
+
 static void print_tree(struct dump *d, const struct rtclab_demux_result *r, const struct rtclab_stun_verdict *v)
 {
 	FILE *out = stdout;
@@ -451,18 +545,24 @@ static void print_tree(struct dump *d, const struct rtclab_demux_result *r, cons
 		print_channeldata_text(out, st, &r->u.channeldata, d->o.explain);
 		return;
 	}
-	json_t *j = rtclab_demux_result_json(r);
-	json_t *body = json_object_get(j, rtclab_demux_proto_name(r->proto));
-	if (body) {
-		char *text = json_dumps(body, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		for (char *line = text; line && *line;) {
-			char *nl = strchr(line, '\n');
-			fprintf(out, "    %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
-			line = nl ? nl + 1 : NULL;
-		}
-		free(text);
+	switch (r->proto) {
+	case RTCLAB_DEMUX_DTLS:
+		print_dtls_tree(out, st, &r->u.dtls, d->o.explain);
+		break;
+	case RTCLAB_DEMUX_RTP:
+		print_rtp_tree(out, &r->u.rtp);
+		break;
+	case RTCLAB_DEMUX_RTCP:
+		print_rtcp_tree(out, &r->u.rtcp);
+		break;
+	default:
+		fprintf(out, "    %zu bytes:", r->bytes.len);
+		for (size_t i = 0; i < r->bytes.len && i < 32; i++)
+			fprintf(out, " %02x", r->bytes.ptr[i]);
+		fputs(r->bytes.len > 32 ? " ...\n" : "\n", out);
+		break;
 	}
-	json_decref(j);
+	print_demux_problems(out, st, r);
 	if (d->o.explain) {
 		struct rtclab_story story;
 		rtclab_demux_story(r, &story);

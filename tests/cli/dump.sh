@@ -107,3 +107,9 @@ run dump-mixed-filter 0 "$RTCLAB" dump "$P/mixed_linktypes.pcapng" udp src port 
 	{ [ "$(grep -c 'Binding success response' "$TMP/out")" -eq 2 ] && hasnt dump-mixed-filter "Binding request" &&
 		ok || ko "dump-mixed-filter: the filter should keep the 2 responses, one on each link type"; }
 run dump-stdin-pcap 0 "$RTCLAB" dump - <"$P/ndpi_stun_classic.pcap" && has dump-stdin-pcap "STUN Binding request (RFC 3489)"
+run dump-verbose-media 0 "$RTCLAB" dump -v --only dtls,rtp -c 2 "$P/ndpi_stun_dtls_rtp.pcapng" &&
+	has dump-verbose-media "record 1 @0: handshake ClientHello, DTLS 1.0, epoch 0, sequence 0, 144 bytes" &&
+	has dump-verbose-media "ClientHello: message 0, 132 bytes" && hasnt dump-verbose-media '"content_type"'
+run dump-verbose-rtp 0 "$RTCLAB" dump -v --only rtp -c 1 "$P/ndpi_stun_dtls_rtp.pcapng" &&
+	has dump-verbose-rtp "version 2, payload type 111, marker set" &&
+	has dump-verbose-rtp "header extension, profile 0xbede (RFC 8285 one-byte), 7 words, ids: 2 3 1 4"
