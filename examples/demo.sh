@@ -78,7 +78,8 @@ step "Step 6 on the wire: checks and the DTLS handshake in a real capture (first
 cat <<'TXT'
 
 Try it yourself: rtclab help lists the commands; rtclab sdp, rtclab candidate,
-rtclab stun decode and rtclab dump each take --help.  Wrong password?  Run the last
-command with --password wrong and see the integrity check fail.
+rtclab stun decode and rtclab dump each take --help.  Wrong password?  Run
+  rtclab stun decode --password wrong examples/stun/09-rfc5769-ice-check.bin
+and see the integrity check fail.
 TXT
 exit $status

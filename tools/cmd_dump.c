@@ -36,7 +36,7 @@ void usage_dump(FILE *out)
 	      "\n"
 	      "  -i, --interface IF   capture live on interface IF (needs root or CAP_NET_RAW)\n"
 	      "  -r, --read FILE      read FILE (the same as giving it first)\n"
-	      "  -c, --count N        stop after N messages\n"
+	      "  -c, --count N        stop after N frames that carried a message shown\n"
 	      "  -v, --verbose        also the decoded fields, explained (STUN as a tree)\n"
 	      "      --brief          with -v: no explanations\n"
 	      "      --json           one JSON object per message (JSON Lines, docs/json.md)\n"
@@ -113,6 +113,7 @@ struct dump {
 	struct rtclab_tcp *tcp;
 	const struct rtclab_packet *current; /* the frame being decoded (stream callbacks run inside it) */
 	bool current_shown;
+	bool warned_linktype;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -124,6 +125,24 @@ static void on_signal(int sig)
 	interrupted = 1;
 	if (live_cap)
 		rtclab_capture_break(live_cap);
+}
+
+/* -w: a pcap file holds one link type; frames of another (a pcapng file's
+ * other interfaces) are left out, with one warning. */
+static void write_frame(struct dump *d, const struct rtclab_packet *p)
+{
+	if (!d->writer)
+		return;
+	if (p->linktype != rtclab_capture_linktype(d->cap)) {
+		if (!d->warned_linktype)
+			fprintf(stderr, "rtclab dump: warning: frame %llu has link type %d; a pcap file holds one link "
+					"type (%d), so frames of other interfaces are not written\n",
+				(unsigned long long)p->frame, (int)p->linktype, (int)rtclab_capture_linktype(d->cap));
+		d->warned_linktype = true;
+		return;
+	}
+	if (!rtclab_pcap_writer_write(d->writer, p))
+		interrupted = 1;
 }
 
 /* --- options ---------------------------------------------------------------------- */
@@ -385,7 +404,8 @@ static void dtls_summary(FILE *out, const struct rtclab_dtls *d)
 	char label[96];
 	const struct rtclab_dtls_record *first = d->n_records ? &d->records[0] : NULL;
 	const char *version = first && !first->unified ? rtclab_dtls_version_name(first->version) : NULL;
-	fprintf(out, "%s", version ? version : "DTLS");
+	if (!first || !first->unified) /* a unified record's label says "DTLS 1.3" itself */
+		fprintf(out, "%s", version ? version : "DTLS");
 	for (size_t i = 0; i < d->n_records; i++)
 		fprintf(out, "%s%s", i ? ", " : " ", rtclab_dtls_record_label(&d->records[i], label, sizeof label));
 	if (d->n_records_total > d->n_records)
@@ -1195,8 +1215,7 @@ static void stream_mark_shown(struct dump *d)
 	if (!d->current_shown && !d->stats) {
 		d->current_shown = true;
 		d->shown++;
-		if (d->writer && !rtclab_pcap_writer_write(d->writer, d->current))
-			interrupted = 1;
+		write_frame(d, d->current);
 	}
 }
 
@@ -1656,8 +1675,7 @@ static void show_packet(struct dump *d, const struct rtclab_packet *p)
 		shown = show_icmp(d, p);
 	if (shown && !d->stats) {
 		d->shown++;
-		if (d->writer && !rtclab_pcap_writer_write(d->writer, p))
-			interrupted = 1;
+		write_frame(d, p);
 	}
 }
 
