@@ -174,6 +174,17 @@ static size_t add_every_attribute(struct sample *s, size_t n)
 	return n;
 }
 
+/* USERNAME, REALM and NONCE of the TURN account alice / example.org. */
+static void add_long_term_credentials(struct rtclab_stun_encoder *e)
+{
+	struct rtclab_stun_attr a = text_attr(RTCLAB_STUN_ATTR_USERNAME, "alice");
+	rtclab_stun_enc_attr(e, &a);
+	a = text_attr(RTCLAB_STUN_ATTR_REALM, "example.org");
+	rtclab_stun_enc_attr(e, &a);
+	a = text_attr(RTCLAB_STUN_ATTR_NONCE, "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA");
+	rtclab_stun_enc_attr(e, &a);
+}
+
 /* Messages of a whole handshake, built with the encoder. */
 static size_t build_samples(struct sample *s)
 {
@@ -234,12 +245,7 @@ static size_t build_samples(struct sample *s)
 	rtclab_stun_enc_begin(&e, s[n].bytes, sizeof s[n].bytes, RTCLAB_STUN_ALLOCATE, RTCLAB_STUN_REQUEST, TID);
 	a = u32_attr(RTCLAB_STUN_ATTR_REQUESTED_TRANSPORT, 17);
 	rtclab_stun_enc_attr(&e, &a);
-	a = text_attr(RTCLAB_STUN_ATTR_USERNAME, "alice");
-	rtclab_stun_enc_attr(&e, &a);
-	a = text_attr(RTCLAB_STUN_ATTR_REALM, "example.org");
-	rtclab_stun_enc_attr(&e, &a);
-	a = text_attr(RTCLAB_STUN_ATTR_NONCE, "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA");
-	rtclab_stun_enc_attr(&e, &a);
+	add_long_term_credentials(&e);
 	rtclab_stun_enc_integrity(&e, &lt);
 	rtclab_stun_enc_fingerprint(&e);
 	add(s, &n, "allocate-request-auth", &e);
@@ -262,12 +268,7 @@ static size_t build_samples(struct sample *s)
 			      TID);
 	a = addr_attr(RTCLAB_STUN_ATTR_XOR_PEER_ADDRESS, "192.0.2.44", 5000);
 	rtclab_stun_enc_attr(&e, &a);
-	a = text_attr(RTCLAB_STUN_ATTR_USERNAME, "alice");
-	rtclab_stun_enc_attr(&e, &a);
-	a = text_attr(RTCLAB_STUN_ATTR_REALM, "example.org");
-	rtclab_stun_enc_attr(&e, &a);
-	a = text_attr(RTCLAB_STUN_ATTR_NONCE, "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA");
-	rtclab_stun_enc_attr(&e, &a);
+	add_long_term_credentials(&e);
 	rtclab_stun_enc_integrity(&e, &lt);
 	add(s, &n, "create-permission", &e);
 	rtclab_stun_enc_begin(&e, s[n].bytes, sizeof s[n].bytes, RTCLAB_STUN_CHANNEL_BIND, RTCLAB_STUN_REQUEST, TID);
