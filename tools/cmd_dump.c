@@ -14,6 +14,7 @@
 #include "rtclab/capture.h"
 #include "rtclab/demux.h"
 #include "rtclab/demux_json.h"
+#include "rtclab/events.h"
 #include "rtclab/packet.h"
 #include "rtclab/stun_json.h"
 #include "rtclab/candidate_json.h"
@@ -94,7 +95,6 @@ struct stats {
 	uint64_t dtls_types[256], dtls_handshakes[256];
 	uint64_t rtp, rtcp_types[256];
 	uint64_t icmp_errors;
-	uint64_t tcp_connections, tcp_gaps, tcp_mismatches, http, ws_messages, ws_problems, tls_streams;
 	uint64_t signal[RTCLAB_SIGNAL_END_OF_CANDIDATES + 1];
 	size_t n_flows;
 	uint64_t flows_dropped;
@@ -106,12 +106,10 @@ struct dump {
 	struct dump_opts o;
 	struct rtclab_capture *cap;
 	struct rtclab_pcap_writer *writer;
-	struct rtclab_channel_bindings bindings;
-	struct rtclab_demux demux;
 	struct stats *stats;
 	long shown;
-	struct rtclab_tcp *tcp;
-	const struct rtclab_packet *current; /* the frame being decoded (stream callbacks run inside it) */
+	struct rtclab_events *events;
+	const struct rtclab_packet *current; /* the frame being decoded (events come inside it) */
 	bool current_shown;
 	bool warned_linktype;
 };
@@ -598,7 +596,9 @@ static const char *transport_name(enum rtclab_l4 l4)
 	return l4 == RTCLAB_L4_UDP ? "udp" : l4 == RTCLAB_L4_TCP ? "tcp" : l4 == RTCLAB_L4_ICMP ? "icmp" : "ip";
 }
 
-static void line_head(struct dump *d, const struct rtclab_packet *p)
+/* Where a line is from: the frame, time, transport and endpoints of an event
+ * (for ICMP, filled from the frame by icmp_head()). */
+static void line_head(struct dump *d, const struct rtclab_event *p)
 {
 	char t[32], s[RTCLAB_ADDR_STRLEN], ds[RTCLAB_ADDR_STRLEN];
 	format_time(p->ts_ns, t, sizeof t);
@@ -609,7 +609,7 @@ static void line_head(struct dump *d, const struct rtclab_packet *p)
 		ports ? rtclab_addr_format(&p->dst, ds, sizeof ds) : rtclab_addr_ip_format(&p->dst, ds, sizeof ds));
 }
 
-static json_t *message_json(const struct rtclab_packet *p, const char *proto)
+static json_t *message_json(const struct rtclab_event *p, const char *proto)
 {
 	char s[RTCLAB_ADDR_STRLEN];
 	json_t *o = json_object();
@@ -903,7 +903,7 @@ static void jl_addr(struct jline *j, const struct rtclab_addr *a, bool ports)
 static const char *transport_name(enum rtclab_l4 l4);
 
 /* message_json() as text, without its closing brace. */
-static void jl_head(struct jline *j, const struct rtclab_packet *p, const char *proto)
+static void jl_head(struct jline *j, const struct rtclab_event *p, const char *proto)
 {
 	bool ports = p->l4 == RTCLAB_L4_UDP || p->l4 == RTCLAB_L4_TCP;
 	JL_LIT(j, "{\"frame\":");
@@ -1047,7 +1047,7 @@ static void jl_rtcp(struct jline *j, const struct rtclab_rtcp *rtcp)
 
 /* The line of an RTP, RTCP or ChannelData result without problems; false
  * (nothing written) for anything else: the caller uses jansson. */
-static bool fast_json(const struct rtclab_packet *p, const struct rtclab_demux_result *r,
+static bool fast_json(const struct rtclab_event *p, const struct rtclab_demux_result *r,
 		      const struct rtclab_demux *tunnel)
 {
 	static struct jline j;
@@ -1116,7 +1116,7 @@ static bool fast_json(const struct rtclab_packet *p, const struct rtclab_demux_r
 }
 
 /* Show one demux result (outer or inner); true when it passed --only. */
-static bool show_result(struct dump *d, const struct rtclab_packet *p, const struct rtclab_demux_result *r,
+static bool show_result(struct dump *d, const struct rtclab_event *p, const struct rtclab_demux_result *r,
 			const struct rtclab_demux *tunnel)
 {
 	if (d->stats) {
@@ -1163,54 +1163,10 @@ static bool show_result(struct dump *d, const struct rtclab_packet *p, const str
 	return true;
 }
 
-static bool show_udp(struct dump *d, const struct rtclab_packet *p)
-{
-	struct rtclab_demux_ctx ctx = {&p->src, &p->dst, &d->bindings};
-	rtclab_demux_udp(&d->demux, p->payload.ptr, p->payload.len, &ctx);
-	bool shown = show_result(d, p, &d->demux.outer, NULL);
-	if (d->demux.via != RTCLAB_TUNNEL_NONE)
-		shown |= show_result(d, p, &d->demux.inner, &d->demux);
-	return shown;
-}
+/* --- events: datagrams, stream messages, signaling ------------------------------------ */
 
-/* --- TCP streams: STUN framed back to back, WebSocket and HTTP signaling ------------- */
-
-enum stream_kind { STREAM_UNKNOWN = 0, STREAM_HTTP, STREAM_STUN, STREAM_RFC4571, STREAM_TLS, STREAM_OTHER };
-
-struct conn {
-	struct dump *d;
-	enum stream_kind kind;
-	struct rtclab_addr client, server;
-	struct rtclab_ws *ws;
-	uint8_t *buf[2];      /* STUN framing: an incomplete message per direction */
-	size_t len[2], cap[2];
-	bool announced[2];    /* TLS/other: said once per direction */
-};
-
-/* The packet a stream message is reported with: its frame and time are the
- * segment that completed it, its endpoints the direction's. */
-static struct rtclab_packet stream_packet(const struct conn *c, int dir, uint64_t frame)
-{
-	struct rtclab_packet p = *c->d->current;
-	p.frame = frame ? frame : p.frame;
-	p.l4 = RTCLAB_L4_TCP;
-	p.src = dir == RTCLAB_TCP_FROM_CLIENT ? c->client : c->server;
-	p.dst = dir == RTCLAB_TCP_FROM_CLIENT ? c->server : c->client;
-	return p;
-}
-
-static bool looks_like_http(const uint8_t *b, size_t n)
-{
-	static const char *const starts[] = {"GET ", "POST ", "PUT ", "PATCH ", "DELETE ", "OPTIONS ", "HEAD ", "HTTP/"};
-	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
-		size_t k = strlen(starts[i]);
-		if (n >= k && memcmp(b, starts[i], k) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void stream_mark_shown(struct dump *d)
+/* The frame being fed was shown: count it once, and write it with -w. */
+static void mark_shown(struct dump *d)
 {
 	if (!d->current_shown && !d->stats) {
 		d->current_shown = true;
@@ -1220,41 +1176,39 @@ static void stream_mark_shown(struct dump *d)
 }
 
 /* A line for a stream message that is not a demux result. */
-static bool stream_line(struct conn *c, int dir, uint64_t frame, unsigned kind, const char *proto, json_t *body,
-			const char *fmt, ...) RTCLAB_PRINTF(7, 8);
+static void stream_line(struct dump *d, const struct rtclab_event *ev, unsigned kind, const char *proto,
+			json_t *body, const char *fmt, ...) RTCLAB_PRINTF(6, 7);
 
-static bool stream_line(struct conn *c, int dir, uint64_t frame, unsigned kind, const char *proto, json_t *body,
-			const char *fmt, ...)
+static void stream_line(struct dump *d, const struct rtclab_event *ev, unsigned kind, const char *proto,
+			json_t *body, const char *fmt, ...)
 {
-	struct dump *d = c->d;
 	if (d->stats || !(d->o.only & kind)) {
 		json_decref(body);
-		return false;
+		return;
 	}
-	struct rtclab_packet p = stream_packet(c, dir, frame);
 	if (d->o.json) {
-		json_t *o = message_json(&p, proto);
+		json_t *o = message_json(ev, proto);
 		if (body)
 			json_object_set_new(o, proto, body);
 		emit_json(o);
 	} else {
 		va_list ap;
-		line_head(d, &p);
+		line_head(d, ev);
 		va_start(ap, fmt);
 		vfprintf(stdout, fmt, ap);
 		va_end(ap);
 		fputc('\n', stdout);
 		json_decref(body);
 	}
-	stream_mark_shown(d);
-	return true;
+	mark_shown(d);
 }
 
-static void show_signal_item(struct conn *c, const struct rtclab_ws_event *ev, const struct rtclab_signal_item *it)
+static void show_signal_item(struct dump *d, const struct rtclab_event *ev, const struct rtclab_signal_item *it)
 {
-	struct dump *d = c->d;
-	if (d->stats)
+	if (d->stats) {
 		d->stats->signal[it->kind <= RTCLAB_SIGNAL_END_OF_CANDIDATES ? it->kind : 0]++;
+		return;
+	}
 	json_t *j = json_object();
 	json_object_set_new(j, "kind", json_string(rtclab_signal_kind_name(it->kind)));
 	if (it->path[0])
@@ -1293,304 +1247,125 @@ static void show_signal_item(struct conn *c, const struct rtclab_ws_event *ev, c
 		json_object_set_new(j, "sdp_mline_index", json_integer(it->sdp_mline_index));
 	if (it->has_ufrag)
 		json_object_set_new(j, "ufrag", json_string(it->ufrag));
-	stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "signal", j, "SIGNAL %s%s",
-		    rtclab_signal_kind_name(it->kind), what);
+	stream_line(d, ev, ONLY_SIGNAL, "signal", j, "SIGNAL %s%s", rtclab_signal_kind_name(it->kind), what);
 }
 
-static void show_signal(struct conn *c, const struct rtclab_ws_event *ev, struct rtclab_signal *sig, const char *via)
+/* A WebSocket text message or an HTTP application/sdp body: a line per
+ * offer, answer or candidate, or one line saying there is none. */
+static void show_signal(struct dump *d, const struct rtclab_event *ev)
 {
-	if (!sig)
-		return;
+	const struct rtclab_signal *sig = ev->signal;
 	bool any = false;
 	for (size_t i = 0; i < sig->n_items; i++)
 		if (sig->items[i].kind != RTCLAB_SIGNAL_OTHER) {
-			show_signal_item(c, ev, &sig->items[i]);
+			show_signal_item(d, ev, &sig->items[i]);
 			any = true;
 		}
-	if (!any) {
+	if (!any && !d->stats) {
 		json_t *j = json_object();
 		json_object_set_new(j, "kind", json_string("other"));
 		if (sig->json)
 			json_object_set(j, "json", sig->json);
-		stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "signal", j, "%s %s message, %zu bytes, no offer, "
-			    "answer or candidate in it", via, sig->is_json ? "JSON" : "text", ev->payload.len);
+		/* the size of the WebSocket message (an HTTP event has no payload: 0) */
+		stream_line(d, ev, ONLY_SIGNAL, "signal", j, "%s %s message, %zu bytes, no offer, answer or candidate in it",
+			    ev->via, sig->is_json ? "JSON" : "text", ev->ws ? ev->ws->payload.len : ev->payload_len);
 	}
-	rtclab_signal_free(sig);
 }
 
-static void on_ws(void *arg, const struct rtclab_ws_event *ev)
+static void show_http(struct dump *d, const struct rtclab_event *ev)
 {
-	struct conn *c = arg;
-	struct dump *d = c->d;
-	switch (ev->kind) {
-	case RTCLAB_WS_EV_HTTP: {
-		const struct rtclab_ws_http *h = ev->http;
-		if (d->stats)
-			d->stats->http++;
-		if (h->is_request)
-			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "http", NULL, "HTTP %.*s %.*s%s",
-				    (int)h->method.len, h->method.ptr, (int)h->target.len, h->target.ptr,
-				    h->websocket ? " (WebSocket upgrade)" : "");
-		else
-			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "http", NULL, "HTTP %d %.*s%s", h->status,
-				    (int)h->reason.len, h->reason.ptr,
-				    !h->websocket ? "" : !h->accept_checked ? " (WebSocket)"
-						  : h->accept_ok ? " (WebSocket, Sec-WebSocket-Accept checks out)"
-								 : " (WebSocket, Sec-WebSocket-Accept does NOT match the key)");
-		/* WHIP/WHEP (RFC 9725): the offer and answer are application/sdp bodies. */
-		if (h->has_body && h->body.len && rtclab_str_eq(h->content_type, "application/sdp")) {
-			enum rtclab_signal_kind k = rtclab_signal_http_kind(h->is_request, h->method, h->status);
-			show_signal(c, ev, rtclab_signal_parse_sdp_body((const char *)h->body.ptr, h->body.len, k), "HTTP");
-		}
+	const struct rtclab_ws_http *h = ev->http;
+	if (h->is_request)
+		stream_line(d, ev, ONLY_SIGNAL, "http", NULL, "HTTP %.*s %.*s%s", (int)h->method.len, h->method.ptr,
+			    (int)h->target.len, h->target.ptr, h->websocket ? " (WebSocket upgrade)" : "");
+	else
+		stream_line(d, ev, ONLY_SIGNAL, "http", NULL, "HTTP %d %.*s%s", h->status, (int)h->reason.len,
+			    h->reason.ptr,
+			    !h->websocket ? "" : !h->accept_checked ? " (WebSocket)"
+					  : h->accept_ok ? " (WebSocket, Sec-WebSocket-Accept checks out)"
+							 : " (WebSocket, Sec-WebSocket-Accept does NOT match the key)");
+}
+
+static void show_websocket(struct dump *d, const struct rtclab_event *ev)
+{
+	const struct rtclab_ws_event *ws = ev->ws;
+	if (ws->kind == RTCLAB_WS_EV_MESSAGE)
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket binary message, %zu bytes", ev->payload_len);
+	else if (ws->opcode == RTCLAB_WS_OP_CLOSE && ws->has_close_code)
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket close %u (%s)", ws->close_code,
+			    rtclab_ws_close_code_name(ws->close_code));
+	else
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket %s", rtclab_ws_opcode_name(ws->opcode));
+}
+
+static void show_note(struct dump *d, const struct rtclab_event *ev)
+{
+	switch (ev->note) {
+	case RTCLAB_NOTE_UNDECODED:
+		stream_line(d, ev, ONLY_OTHER, "other", NULL, "TCP %s (the rest of this direction is not shown)", ev->text);
+		break;
+	case RTCLAB_NOTE_OUT_OF_STEP:
+		stream_line(d, ev, ONLY_OTHER, "other", NULL, "TCP: %s; the rest of this direction is not decoded",
+			    ev->text);
+		break;
+	case RTCLAB_NOTE_GAP:
+		stream_line(d, ev, ONLY_OTHER, "other", NULL,
+			    "TCP gap: %llu bytes missing from the capture at stream offset %llu",
+			    (unsigned long long)ev->length, (unsigned long long)ev->offset);
+		break;
+	case RTCLAB_NOTE_MISMATCH:
+		stream_line(d, ev, ONLY_OTHER, "other", NULL,
+			    "TCP retransmission that disagrees with the first copy (%llu bytes at offset %llu); "
+			    "the first copy is kept", (unsigned long long)ev->length, (unsigned long long)ev->offset);
+		break;
+	case RTCLAB_NOTE_WS_PROBLEM:
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket/HTTP problem at stream offset %llu: %s",
+			    (unsigned long long)ev->ws->offset, rtclab_ws_problem_str(ev->ws->problem));
+		break;
+	case RTCLAB_NOTE_NONE:
 		break;
 	}
-	case RTCLAB_WS_EV_MESSAGE:
-		if (d->stats)
-			d->stats->ws_messages++;
-		if (ev->opcode == RTCLAB_WS_OP_TEXT)
-			show_signal(c, ev, rtclab_signal_parse((const char *)ev->payload.ptr, ev->payload.len), "WebSocket");
-		else
-			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL, "WebSocket binary message, %zu bytes",
-				    ev->payload.len);
-		break;
-	case RTCLAB_WS_EV_CONTROL:
-		if (ev->opcode == RTCLAB_WS_OP_CLOSE && ev->has_close_code)
-			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL, "WebSocket close %u (%s)",
-				    ev->close_code, rtclab_ws_close_code_name(ev->close_code));
-		else
-			stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL, "WebSocket %s",
-				    rtclab_ws_opcode_name(ev->opcode));
-		break;
-	case RTCLAB_WS_EV_PROBLEM:
-		if (d->stats)
-			d->stats->ws_problems++;
-		stream_line(c, ev->dir, ev->last_frame, ONLY_SIGNAL, "websocket", NULL,
-			    "WebSocket/HTTP problem at stream offset %llu: %s", (unsigned long long)ev->offset,
-			    rtclab_ws_problem_str(ev->problem));
-		break;
-	}
 }
 
-/* Show the demux results of one message from a TCP stream: the outer one and
- * what a TURN tunnel carried. */
-static void show_stream_demux(struct conn *c, int dir, uint64_t frame)
-{
-	struct rtclab_packet p = stream_packet(c, dir, frame);
-	struct rtclab_demux *dm = &c->d->demux;
-	bool shown = show_result(c->d, &p, &dm->outer, NULL);
-	if (dm->via != RTCLAB_TUNNEL_NONE)
-		shown |= show_result(c->d, &p, &dm->inner, dm);
-	if (shown)
-		stream_mark_shown(c->d);
-}
-
-/* The stream fell out of step with its framing: say so once and stop. */
-static void stream_out_of_step(struct conn *c, int dir, uint64_t frame, const char *what)
-{
-	stream_line(c, dir, frame, ONLY_OTHER, "other", NULL, "TCP: %s; the rest of this direction is not decoded",
-		    what);
-	c->kind = STREAM_OTHER;
-	c->len[dir] = 0;
-}
-
-/* Append a segment's bytes to the direction's buffer; false (and the stream
- * given up) when a message would need more than 1 MiB. */
-static bool stream_append(struct conn *c, int dir, const uint8_t *data, size_t len)
-{
-	if (c->len[dir] + len > c->cap[dir]) {
-		size_t cap = c->len[dir] + len;
-		uint8_t *b = cap <= 1u << 20 ? realloc(c->buf[dir], cap) : NULL;
-		if (!b) { /* a "message" over 1 MiB is not STUN: stop following this direction */
-			c->kind = STREAM_OTHER;
-			return false;
-		}
-		c->buf[dir] = b;
-		c->cap[dir] = cap;
-	}
-	memcpy(c->buf[dir] + c->len[dir], data, len);
-	c->len[dir] += len;
-	return true;
-}
-
-static void stream_consumed(struct conn *c, int dir, size_t pos)
-{
-	memmove(c->buf[dir], c->buf[dir] + pos, c->len[dir] - pos);
-	c->len[dir] -= pos;
-}
-
-/* STUN and ChannelData over TCP (RFC 8489 6.2.2, RFC 8656 12.5: TURN over
- * TCP): messages back to back in the byte stream, each framed by its own
- * length, a partial one kept until the rest arrives.  Send and Data
- * indications and ChannelData are opened as over UDP. */
-static void stun_stream(struct conn *c, int dir, const uint8_t *data, size_t len, uint64_t frame)
-{
-	if (!stream_append(c, dir, data, len))
-		return;
-	size_t pos = 0;
-	while (c->len[dir] - pos >= 4) {
-		const uint8_t *m = c->buf[dir] + pos;
-		size_t left = c->len[dir] - pos, size;
-		if ((m[0] & 0xC0) == 0)
-			size = RTCLAB_STUN_HEADER_SIZE + ((size_t)m[2] << 8 | m[3]);
-		else if ((m[0] & 0xC0) == 0x40)
-			size = 4 + (((size_t)m[2] << 8 | m[3]) + 3) / 4 * 4;
-		else {
-			char what[96];
-			snprintf(what, sizeof what, "byte 0x%02x does not start a STUN or ChannelData message", m[0]);
-			stream_out_of_step(c, dir, frame, what);
-			return;
-		}
-		if (left < size)
-			break;
-		struct rtclab_packet p = stream_packet(c, dir, frame);
-		struct rtclab_demux_ctx ctx = {&p.src, &p.dst, &c->d->bindings};
-		rtclab_demux_stream_message(&c->d->demux, m, size, &ctx);
-		show_stream_demux(c, dir, frame);
-		pos += size;
-	}
-	stream_consumed(c, dir, pos);
-}
-
-/* ICE-TCP (RFC 6544 3): every STUN, DTLS, RTP and RTCP packet is framed by a
- * 16-bit length (RFC 4571 2); each frame is demultiplexed as a datagram. */
-static void rfc4571_stream(struct conn *c, int dir, const uint8_t *data, size_t len, uint64_t frame)
-{
-	if (!stream_append(c, dir, data, len))
-		return;
-	size_t pos = 0;
-	while (c->len[dir] - pos >= 2) {
-		const uint8_t *m = c->buf[dir] + pos;
-		size_t size = (size_t)m[0] << 8 | m[1];
-		if (size == 0) {
-			stream_out_of_step(c, dir, frame, "an RFC 4571 frame of length 0");
-			return;
-		}
-		if (c->len[dir] - pos < 2 + size)
-			break;
-		struct rtclab_packet p = stream_packet(c, dir, frame);
-		struct rtclab_demux_ctx ctx = {&p.src, &p.dst, &c->d->bindings};
-		rtclab_demux_udp(&c->d->demux, m + 2, size, &ctx);
-		char why[sizeof c->d->demux.outer.why];
-		memcpy(why, c->d->demux.outer.why, sizeof why);
-		snprintf(c->d->demux.outer.why, sizeof c->d->demux.outer.why, "ICE-TCP frame (RFC 6544 3, RFC 4571 2); %.110s",
-			 why);
-		show_stream_demux(c, dir, frame);
-		pos += 2 + size;
-	}
-	stream_consumed(c, dir, pos);
-}
-
-static void announce_stream(struct conn *c, int dir, uint64_t frame, const char *what)
-{
-	if (c->announced[dir])
-		return;
-	c->announced[dir] = true;
-	if (c->kind == STREAM_TLS && c->d->stats)
-		c->d->stats->tls_streams++;
-	stream_line(c, dir, frame, ONLY_OTHER, "other", NULL, "TCP %s (the rest of this direction is not shown)", what);
-}
-
-static enum stream_kind classify_stream(const uint8_t *b, size_t n)
-{
-	if (looks_like_http(b, n))
-		return STREAM_HTTP;
-	if (n >= 3 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 0x03)
-		return STREAM_TLS; /* TLS record: TURN over TLS, or wss:// signaling */
-	/* ICE-TCP: a 16-bit length, then a STUN message of exactly that length */
-	if (n >= 22 && ((size_t)b[0] << 8 | b[1]) == RTCLAB_STUN_HEADER_SIZE + ((size_t)b[4] << 8 | b[5]) &&
-	    rtclab_stun_is_stun(b + 2, n - 2, true))
-		return STREAM_RFC4571;
-	if (n >= 20 && rtclab_stun_is_stun(b, n, true))
-		return STREAM_STUN;
-	if (n >= 4 && (b[0] & 0xC0) == 0x40)
-		return STREAM_STUN;
-	/* Frames without the HTTP handshake (the capture started late) */
-	if (n >= 2 && (b[0] & 0x70) == 0 && ((b[0] & 0x0F) == 1 || (b[0] & 0x0F) == 2 || (b[0] & 0x0F) >= 8))
-		return STREAM_HTTP;
-	return STREAM_OTHER;
-}
-
-static void free_conn(struct conn *c)
-{
-	if (!c)
-		return;
-	rtclab_ws_free(c->ws);
-	free(c->buf[0]);
-	free(c->buf[1]);
-	free(c);
-}
-
-static void on_tcp(void *arg, const struct rtclab_tcp_event *ev)
+static void on_event(void *arg, const struct rtclab_event *ev)
 {
 	struct dump *d = arg;
-	struct conn *c = *ev->user;
 	switch (ev->kind) {
-	case RTCLAB_TCP_EV_OPEN:
-		c = calloc(1, sizeof *c);
-		if (!c)
-			return;
-		c->d = d;
-		c->client = *ev->client;
-		c->server = *ev->server;
-		*ev->user = c;
-		if (d->stats)
-			d->stats->tcp_connections++;
-		return;
-	case RTCLAB_TCP_EV_DATA:
-		if (!c)
-			return;
-		if (c->kind == STREAM_UNKNOWN) {
-			c->kind = classify_stream(ev->data.ptr, ev->data.len);
-			if (c->kind == STREAM_HTTP && !(c->ws = rtclab_ws_new(on_ws, c)))
-				c->kind = STREAM_OTHER;
-		}
-		if (c->kind == STREAM_HTTP)
-			rtclab_ws_feed(c->ws, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
-		else if (c->kind == STREAM_STUN)
-			stun_stream(c, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
-		else if (c->kind == STREAM_RFC4571)
-			rfc4571_stream(c, ev->dir, ev->data.ptr, ev->data.len, ev->frame);
-		else
-			announce_stream(c, ev->dir, ev->frame,
-					c->kind == STREAM_TLS ? "TLS (not decrypted: TURN over TLS, or wss:// signaling)"
-							      : "data rtclab does not decode");
-		return;
-	case RTCLAB_TCP_EV_GAP:
-		if (d->stats)
-			d->stats->tcp_gaps++;
-		if (c && c->ws)
-			rtclab_ws_gap(c->ws, ev->dir, ev->length, ev->frame);
-		if (c && (c->kind == STREAM_STUN || c->kind == STREAM_RFC4571))
-			c->len[ev->dir] = 0;
-		if (c)
-			stream_line(c, ev->dir, ev->frame, ONLY_OTHER, "other", NULL,
-				    "TCP gap: %llu bytes missing from the capture at stream offset %llu",
-				    (unsigned long long)ev->length, (unsigned long long)ev->offset);
-		return;
-	case RTCLAB_TCP_EV_MISMATCH:
-		if (d->stats)
-			d->stats->tcp_mismatches++;
-		if (c)
-			stream_line(c, ev->dir, ev->frame, ONLY_OTHER, "other", NULL,
-				    "TCP retransmission that disagrees with the first copy (%llu bytes at offset %llu); "
-				    "the first copy is kept", (unsigned long long)ev->length, (unsigned long long)ev->offset);
-		return;
-	case RTCLAB_TCP_EV_CLOSE:
-		if (c && c->ws)
-			rtclab_ws_end(c->ws, ev->frame);
-		free_conn(c);
-		*ev->user = NULL;
-		return;
+	case RTCLAB_EVENT_DATAGRAM: {
+		/* the outer result, and what a TURN tunnel carried */
+		const struct rtclab_demux *dm = ev->demux;
+		bool shown = show_result(d, ev, &dm->outer, NULL);
+		if (dm->via != RTCLAB_TUNNEL_NONE)
+			shown |= show_result(d, ev, &dm->inner, dm);
+		if (shown)
+			mark_shown(d);
+		break;
+	}
+	case RTCLAB_EVENT_SIGNAL:
+		show_signal(d, ev);
+		break;
+	case RTCLAB_EVENT_HTTP:
+		show_http(d, ev);
+		break;
+	case RTCLAB_EVENT_WEBSOCKET:
+		show_websocket(d, ev);
+		break;
+	case RTCLAB_EVENT_STREAM:
+		show_note(d, ev);
+		break;
 	}
 }
 
-static bool show_tcp(struct dump *d, const struct rtclab_packet *p)
+/* The head of an ICMP line: line_head() and message_json() read these. */
+static void icmp_head(struct rtclab_event *h, const struct rtclab_packet *p)
 {
-	if (!d->tcp)
-		return false;
-	d->current_shown = false;
-	rtclab_tcp_feed(d->tcp, p);
-	return false; /* stream messages mark the frame shown themselves */
+	memset(h, 0, sizeof *h);
+	h->frame = p->frame;
+	h->ts_ns = p->ts_ns;
+	h->l4 = p->l4;
+	h->src = p->src;
+	h->dst = p->dst;
+	h->packet = p;
 }
 
 static bool show_icmp(struct dump *d, const struct rtclab_packet *p)
@@ -1609,8 +1384,10 @@ static bool show_icmp(struct dump *d, const struct rtclab_packet *p)
 		return false;
 	char qs[RTCLAB_ADDR_STRLEN], qd[RTCLAB_ADDR_STRLEN];
 	const char *name = icmp_name(p->ip_version, ic->type, ic->code);
+	struct rtclab_event head;
+	icmp_head(&head, p);
 	if (d->o.json) {
-		json_t *o = message_json(p, "icmp"), *j = json_object();
+		json_t *o = message_json(&head, "icmp"), *j = json_object();
 		json_object_set_new(j, "type", json_integer(ic->type));
 		json_object_set_new(j, "code", json_integer(ic->code));
 		json_object_set_new(j, "name", json_string(name));
@@ -1628,7 +1405,7 @@ static bool show_icmp(struct dump *d, const struct rtclab_packet *p)
 		emit_json(o);
 		return true;
 	}
-	line_head(d, p);
+	line_head(d, &head);
 	fprintf(stdout, "%s %s", p->ip_version == 6 ? "ICMPv6" : "ICMP", name);
 	if (ic->has_quoted)
 		fprintf(stdout, " for %s %s > %s%s%s%s", transport_name(ic->quoted_l4),
@@ -1648,7 +1425,6 @@ static bool show_icmp(struct dump *d, const struct rtclab_packet *p)
 
 static void show_packet(struct dump *d, const struct rtclab_packet *p)
 {
-	bool shown = false;
 	if (d->stats) {
 		d->stats->frames++;
 		d->stats->problems += p->n_problems;
@@ -1665,18 +1441,13 @@ static void show_packet(struct dump *d, const struct rtclab_packet *p)
 		if (p->l4 == RTCLAB_L4_UDP || p->l4 == RTCLAB_L4_TCP)
 			count_flow(d->stats, p);
 	}
-	if (p->fragment)
-		return;
-	if (p->l4 == RTCLAB_L4_UDP)
-		shown = show_udp(d, p);
-	else if (p->l4 == RTCLAB_L4_TCP)
-		shown = show_tcp(d, p);
-	else if (p->l4 == RTCLAB_L4_ICMP)
-		shown = show_icmp(d, p);
-	if (shown && !d->stats) {
-		d->shown++;
-		write_frame(d, p);
-	}
+	/* UDP and TCP: the events of the frame come back through on_event, which
+	 * marks the frame shown; every frame is fed, for the end's frame and time. */
+	d->current = p;
+	d->current_shown = false;
+	rtclab_events_feed(d->events, p);
+	if (!p->fragment && p->l4 == RTCLAB_L4_ICMP && show_icmp(d, p))
+		mark_shown(d);
 }
 
 /* --- --stats ---------------------------------------------------------------------- */
@@ -1684,6 +1455,8 @@ static void show_packet(struct dump *d, const struct rtclab_packet *p)
 static void print_stats(const struct dump *d)
 {
 	const struct stats *s = d->stats;
+	struct rtclab_events_stats es;
+	rtclab_events_get_stats(d->events, &es);
 	FILE *out = stdout;
 	fprintf(out, "Frames      %llu: UDP %llu, TCP %llu, ICMP %llu, not IP %llu; IPv4 fragments %llu; "
 		     "frame problems %llu\n",
@@ -1723,10 +1496,11 @@ static void print_stats(const struct dump *d)
 		}
 	fprintf(out, "ICMP errors  %llu\n", (unsigned long long)s->icmp_errors);
 	fprintf(out, "TCP          %llu connections, %llu gaps, %llu disagreeing retransmissions, %llu TLS streams\n",
-		(unsigned long long)s->tcp_connections, (unsigned long long)s->tcp_gaps,
-		(unsigned long long)s->tcp_mismatches, (unsigned long long)s->tls_streams);
+		(unsigned long long)es.tcp_connections, (unsigned long long)es.tcp_gaps,
+		(unsigned long long)es.tcp_mismatches, (unsigned long long)es.tls_streams);
 	fprintf(out, "Signaling    %llu HTTP messages, %llu WebSocket messages (%llu problems):",
-		(unsigned long long)s->http, (unsigned long long)s->ws_messages, (unsigned long long)s->ws_problems);
+		(unsigned long long)es.http_messages, (unsigned long long)es.ws_messages,
+		(unsigned long long)es.ws_problems);
 	for (int k = 0; k <= RTCLAB_SIGNAL_END_OF_CANDIDATES; k++)
 		if (s->signal[k])
 			fprintf(out, " %s %llu", rtclab_signal_kind_name((enum rtclab_signal_kind)k),
@@ -1783,8 +1557,8 @@ static int run(struct dump *d)
 	live_cap = d->o.iface ? d->cap : NULL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	d->tcp = rtclab_tcp_new(NULL, on_tcp, d);
-	if (!d->tcp) {
+	d->events = rtclab_events_new(on_event, d, NULL);
+	if (!d->events) {
 		fputs("rtclab dump: out of memory\n", stderr);
 		rtclab_capture_close(d->cap);
 		return EXIT_PROBLEMS;
@@ -1798,15 +1572,12 @@ static int run(struct dump *d)
 	for (int i = 0; !interrupted && (d->o.count < 0 || d->shown < d->o.count) &&
 			(s = rtclab_capture_next(d->cap, &pkts[i], err, sizeof err)) == RTCLAB_CAPTURE_PACKET;
 	     i ^= 1) {
-		d->current = &pkts[i];
 		show_packet(d, &pkts[i]);
 		last = &pkts[i];
 	}
 	/* Connections still open end with the capture: what they hold is reported. */
-	d->current = last;
-	rtclab_tcp_finish(d->tcp, last->frame);
-	rtclab_tcp_free(d->tcp);
-	d->tcp = NULL;
+	d->current = last; /* written once with -w, whether by its own messages or by these */
+	rtclab_events_finish(d->events);
 	if (!interrupted && (d->o.count < 0 || d->shown < d->o.count) && s == RTCLAB_CAPTURE_ERROR) {
 		fflush(stdout);
 		fprintf(stderr, "rtclab dump: %s\n", err);
@@ -1814,6 +1585,8 @@ static int run(struct dump *d)
 	}
 	if (d->stats)
 		print_stats(d);
+	rtclab_events_free(d->events);
+	d->events = NULL;
 	if (d->writer) {
 		if (status == EXIT_CLEAN && !rtclab_pcap_writer_close(d->writer, err, sizeof err)) {
 			fprintf(stderr, "rtclab dump: %s\n", err);
@@ -1842,7 +1615,6 @@ int cmd_dump(int argc, char **argv)
 		fputs("Try 'rtclab dump --help'.\n", stderr);
 		status = EXIT_USAGE;
 	} else {
-		rtclab_channel_bindings_init(&d->bindings);
 		if (d->o.stats && !(d->stats = calloc(1, sizeof *d->stats))) {
 			fputs("rtclab dump: out of memory\n", stderr);
 			status = EXIT_PROBLEMS;

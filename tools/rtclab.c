@@ -10,6 +10,7 @@ static const struct subcommand subcommands[] = {
 	{"candidate", "explain ICE candidate lines, and the check list they make", cmd_candidate, usage_candidate},
 	{"sdp", "explain an SDP offer or answer line by line, or check a pair", cmd_sdp, usage_sdp},
 	{"dump", "show the WebRTC messages of a capture, one line each (like tcpdump)", cmd_dump, usage_dump},
+	{"replay", "tell the story of the connections in a capture, step by step", cmd_replay, usage_replay},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

@@ -38,6 +38,8 @@ int cmd_sdp(int argc, char **argv);
 void usage_sdp(FILE *out);
 int cmd_dump(int argc, char **argv);
 void usage_dump(FILE *out);
+int cmd_replay(int argc, char **argv);
+void usage_replay(FILE *out);
 
 /* --- output style ------------------------------------------------------------- */
 

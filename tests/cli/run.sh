@@ -438,5 +438,10 @@ run pairs-bad-limit 2 "$RTCLAB" candidate --pairs --limit 0 --local "$L1" --remo
 . tests/cli/tshark_counts.sh
 . tests/cli/dump.sh
 
+# --- rtclab replay ----------------------------------------------------------------
+. tests/cli/replay.sh
+. tests/cli/replay_browser.sh
+. tests/cli/replay_corpus.sh
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,235 @@
+/* The working state of the timeline reconstruction, shared by
+ * lib/timeline.c (events: signaling, STUN, TURN, checks, DTLS, media),
+ * lib/timeline_desc.c (descriptions: signaled, --sdp files,
+ * webrtc-internals) and lib/timeline_finish.c (what is decided at the end:
+ * gathering, candidate types, the selected pair, the outcome). */
+#ifndef RTCLAB_TIMELINE_INTERNAL_H
+#define RTCLAB_TIMELINE_INTERNAL_H
+
+#include "rtclab/stun.h"
+#include "rtclab/timeline.h"
+
+#ifndef RTCLAB_INTERNAL
+#define RTCLAB_INTERNAL __attribute__((visibility("hidden")))
+#endif
+
+/* RFC 8489 6.2.1: with the default RTO (500 ms) and Rc = 7 a UDP transaction
+ * gives up after 39.5 s. */
+#define TL_TRANSACTION_TIMEOUT_NS 39500000000LL
+
+/* --- a small hash map keyed by one or two transport addresses ------------------------ */
+
+struct tl_map_entry {
+	bool used;
+	struct rtclab_addr a, b;
+	int32_t v1, v2;
+};
+
+struct tl_map {
+	size_t cap, n; /* cap is a power of two */
+	struct tl_map_entry *e;
+};
+
+RTCLAB_INTERNAL struct tl_map_entry *tl_map_find(const struct tl_map *m, const struct rtclab_addr *a,
+						 const struct rtclab_addr *b);
+/* The entry for (a, b), added with v1 = v2 = -1 when new; NULL when out of memory. */
+RTCLAB_INTERNAL struct tl_map_entry *tl_map_put(struct tl_map *m, const struct rtclab_addr *a,
+						const struct rtclab_addr *b);
+RTCLAB_INTERNAL void tl_map_free(struct tl_map *m);
+
+/* --- transactions ---------------------------------------------------------------- */
+
+enum tl_txn_kind { TL_TXN_FREE = 0, TL_TXN_CHECK, TL_TXN_SERVER };
+
+#define TL_TXN_SLOTS 16384
+#define TL_TXN_PROBE 16
+#define TL_MAX_LEGS 3
+
+struct tl_leg {
+	struct rtclab_addr src, dst;
+	enum rtclab_tunnel_via via;
+};
+
+struct tl_txn {
+	enum tl_txn_kind kind;
+	uint8_t tid[12];
+	int64_t sent_ns, last_tx_ns;
+	unsigned n_legs;
+	struct tl_leg legs[TL_MAX_LEGS];
+	bool answered;
+	/* CHECK */
+	int session, pair, check; /* check: index in pair->checks, or -1 when not kept */
+	int responder;            /* the peer whose ice-pwd signs the exchange */
+	/* SERVER */
+	int gather;               /* index in state->gathers */
+};
+
+/* --- an exchange with a STUN or TURN server, placed at the end ---------------------- */
+
+struct tl_gather {
+	uint16_t method;
+	enum rtclab_l4 l4;
+	struct rtclab_addr client, server;
+	int64_t request_ns, response_ns;
+	uint64_t request_frame, response_frame;
+	unsigned transmissions;
+	enum rtclab_stun_class response_class; /* RTCLAB_STUN_REQUEST while unanswered */
+	uint16_t error_code;
+	bool has_mapped, has_relayed;
+	struct rtclab_addr mapped, relayed;
+	uint32_t lifetime;
+	bool has_peer;
+	struct rtclab_addr peer;  /* CreatePermission, ChannelBind */
+	uint16_t channel;
+};
+
+#define TL_MAX_GATHERS 65536
+
+/* --- TURN allocations, for opening tunnels ----------------------------------------- */
+
+struct tl_alloc {
+	struct rtclab_addr client, server, relayed;
+	bool has_relayed;
+};
+
+/* --- per-session state the model does not show ----------------------------------- */
+
+struct tl_pair_x {
+	/* media on this pair: one wire leg per direction is counted (a relayed
+	 * packet is seen on up to three legs on a loopback capture) */
+	bool leg_locked[2];
+	struct tl_leg leg[2];
+	uint64_t packets[2], bytes[2];
+	uint64_t rtp, rtcp, dtls_app, channeldata;
+	int64_t first_ns, last_ns;
+	uint64_t media_after_nomination;
+	bool nominated;                    /* this pair or its reverse (the other agent's) was nominated */
+	uint64_t checks_before_nomination; /* the session's check transactions when it was nominated */
+};
+
+struct tl_peer_x {
+	bool has_key;
+	struct rtclab_stun_key key;        /* its ice-pwd: signs checks sent TO it and its responses */
+	int64_t endpoint_first_ns[RTCLAB_TL_MAX_ENDPOINTS];
+	uint64_t endpoint_first_frame[RTCLAB_TL_MAX_ENDPOINTS];
+	size_t n_reflexive;                /* XOR-MAPPED-ADDRESS of its checks' success responses */
+	struct rtclab_addr reflexive[RTCLAB_TL_MAX_ENDPOINTS];
+	int64_t reflexive_ns[RTCLAB_TL_MAX_ENDPOINTS];
+	bool has_desc;
+	bool sent_checks;
+};
+
+struct tl_session_x {
+	struct tl_peer_x peers[2];
+	size_t cap_px;
+	struct tl_pair_x *px;              /* parallel to session->pairs */
+	bool has_offer, has_answer;        /* in the current generation */
+	int offerer;                       /* peer index of the current generation's offerer, -1 */
+	int signaling_node;                /* -1 */
+	uint64_t signaling_stream;         /* the stream the offer went over (0: none) */
+	bool capture_signaling;            /* descriptions or candidates came over the capture's signaling */
+	bool dtls_hello[2];                /* ClientHello seen / ServerHello seen */
+	bool dtls_encrypted[2];            /* encrypted records from the client / the server */
+	bool media_step[2];
+	bool consent_step;
+	int both_step;                     /* the "both descriptions set" step, -1 */
+	uint64_t checks_total;             /* check transactions, consent checks excluded */
+	uint64_t checks_at_nomination;
+	int64_t first_check_ns;            /* 0: none */
+	uint64_t unverified;               /* checks whose integrity could not be checked (no pwd yet) */
+	uint64_t orphan_responses;
+};
+
+/* A check (or its response) kept to be verified when the password arrives. */
+struct tl_parked {
+	int session, pair, check, responder;
+	bool response;
+	size_t len;
+	uint8_t bytes[];
+};
+
+#define TL_MAX_PARKED 512
+
+/* A signaling connection: when its WebSocket handshake was seen. */
+struct tl_conn {
+	uint64_t stream_id;
+	struct rtclab_addr client, server;
+	int64_t upgrade_ns;
+	uint64_t upgrade_frame;
+	bool upgraded;
+	bool stepped[8];                   /* the "opens the channel" step, per session (first 8) */
+};
+
+#define TL_MAX_CONNS 256
+
+struct tl_ufrag {
+	char ufrag[RTCLAB_TL_UFRAG_MAX];
+	int session, peer;
+};
+
+/* A TLS stream seen: signaling the capture cannot show. */
+struct tl_tls {
+	struct rtclab_addr client, server;
+};
+#define TL_MAX_TLS 16
+
+struct rtclab_timeline_state {
+	struct rtclab_timeline_options opts;
+	size_t cap_sessions;
+	struct tl_session_x **sx;          /* parallel to tl->sessions */
+	struct tl_txn *txns;               /* TL_TXN_SLOTS */
+	struct tl_gather *gathers;
+	size_t n_gathers, cap_gathers;
+	uint64_t gathers_dropped;
+	struct tl_map allocs;              /* (client, server) -> index in alloc[] */
+	struct tl_alloc *alloc;
+	size_t n_alloc, cap_alloc;
+	struct tl_map endpoints;           /* (address) -> session, peer */
+	struct tl_map pairs;               /* (local, remote) unordered -> session, pair */
+	struct tl_ufrag *ufrags;
+	size_t n_ufrags, cap_ufrags;
+	struct tl_parked **parked;
+	size_t n_parked;
+	struct tl_conn conns[TL_MAX_CONNS];
+	size_t n_conns;
+	struct tl_tls tls[TL_MAX_TLS];
+	size_t n_tls;
+	uint64_t supplied;                 /* descriptions supplied before the events */
+	bool finished;
+	int64_t now_ns;                    /* the time of the latest event */
+};
+
+/* timeline.c */
+RTCLAB_INTERNAL struct rtclab_tl_session *tl_session_new(struct rtclab_timeline *tl, int *index);
+RTCLAB_INTERNAL int tl_node_peer(struct rtclab_tl_session *s, int peer);
+RTCLAB_INTERNAL int tl_node_server(struct rtclab_tl_session *s, enum rtclab_tl_node_kind kind,
+				   const struct rtclab_addr *addr, enum rtclab_l4 l4);
+RTCLAB_INTERNAL struct rtclab_tl_step *tl_step(struct rtclab_tl_session *s, enum rtclab_step step,
+					       enum rtclab_tl_step_kind kind, int64_t ns, uint64_t frame, int from,
+					       int to);
+RTCLAB_INTERNAL int tl_candidate_add(struct rtclab_tl_session *s, const struct rtclab_tl_candidate *c);
+RTCLAB_INTERNAL int tl_candidate_find(const struct rtclab_tl_session *s, int peer, const struct rtclab_addr *a);
+RTCLAB_INTERNAL void tl_candidate_from_line(struct rtclab_tl_candidate *out, const struct rtclab_candidate *c,
+					    int peer, enum rtclab_tl_cand_source src, int64_t ns, uint64_t frame);
+RTCLAB_INTERNAL struct tl_ufrag *tl_ufrag_find(struct rtclab_timeline *tl, const char *ufrag, size_t len);
+RTCLAB_INTERNAL bool tl_ufrag_add(struct rtclab_timeline *tl, const char *ufrag, int session, int peer);
+RTCLAB_INTERNAL void tl_peer_endpoint(struct rtclab_timeline *tl, int si, int peer, const struct rtclab_addr *a,
+				      int64_t ns, uint64_t frame);
+/* snprintf for sentences that may be cut short (no truncation warnings: a
+ * cut sentence is fine). */
+RTCLAB_INTERNAL int tl_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "offerer-ufrag:answerer-ufrag" (first: the offerer's index). */
+RTCLAB_INTERNAL void tl_session_id(struct rtclab_tl_session *s, int first);
+RTCLAB_INTERNAL const char *tl_addr(const struct rtclab_addr *a, char *buf);
+RTCLAB_INTERNAL void tl_verify_parked(struct rtclab_timeline *tl);
+
+/* timeline_desc.c */
+RTCLAB_INTERNAL void tl_on_signal(struct rtclab_timeline *tl, const struct rtclab_event *ev);
+RTCLAB_INTERNAL void tl_set_peer_desc(struct rtclab_timeline *tl, int si, int peer, const struct rtclab_sdp *sdp,
+				      enum rtclab_tl_desc_source from, const char *file, int64_t ns, uint64_t frame);
+
+/* timeline_finish.c */
+RTCLAB_INTERNAL void tl_finish(struct rtclab_timeline *tl);
+RTCLAB_INTERNAL bool tl_is_special_ip(const struct rtclab_addr *a);
+
+#endif

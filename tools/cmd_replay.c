@@ -1,0 +1,397 @@
+/* rtclab replay: the handshake of a capture as a story.  The frames go
+ * through the event stream (events.h) into the timeline model
+ * (timeline.h), which the shared renderers (timeline_text.c) draw: a ladder
+ * diagram, --summary tables, --json, --mermaid, --svg. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "rtclab/capture.h"
+#include "rtclab/events.h"
+#include "rtclab/timeline.h"
+#include "timeline_text.h"
+#include "tool.h"
+
+void usage_replay(FILE *out)
+{
+	fputs("usage: rtclab replay [options] FILE|-\n"
+	      "\n"
+	      "Tell the story of the WebRTC connections in a capture (pcap or pcapng; - reads\n"
+	      "standard input): the offer and answer, the candidates, the STUN and TURN\n"
+	      "exchanges, the connectivity checks, the nomination, DTLS and media, each step\n"
+	      "placed in the six steps of the handshake with why it happens, as a ladder\n"
+	      "diagram between the peers and servers; then the selected pair, the outcome\n"
+	      "and what the capture is missing.\n"
+	      "\n"
+	      "      --sdp FILE       a description the capture lacks (offer or answer; repeat)\n"
+	      "      --webrtc-internals FILE\n"
+	      "                       the descriptions of a chrome://webrtc-internals dump\n"
+	      "      --summary        tables of the candidates and pairs instead of the ladder\n"
+	      "      --json           the model as JSON (docs/json.md), indented\n"
+	      "      --compact        with --json: on one line\n"
+	      "      --mermaid        a Mermaid sequenceDiagram per session\n"
+	      "      --svg FILE       also draw the ladder as an SVG picture in FILE\n"
+	      "      --step           wait for Enter between steps (keys from the terminal)\n"
+	      "      --speed X        pace the steps in capture time, X times faster (X > 0)\n"
+	      "  -q, --brief          leave out the why of each step\n"
+	      "      --color WHEN     auto (default), always or never\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "Exit status: 0 the capture was read to its end, 1 it (or a --sdp,\n"
+	      "--webrtc-internals or --svg file) could not be read or written, 2 usage error.\n",
+	      out);
+}
+
+#define MAX_SDP 16
+#define SPEED_CAP_NS 5000000000LL /* the longest single --speed pause */
+
+struct replay_opts {
+	const char *file, *svg;
+	const char *sdp[MAX_SDP];
+	size_t n_sdp;
+	const char *internals[MAX_SDP];
+	size_t n_internals;
+	bool summary, json, compact, mermaid, step, brief;
+	double speed; /* 0: no pacing */
+	struct style st;
+};
+
+/* --- options ---------------------------------------------------------------------- */
+
+static bool parse_speed(const char *text, double *speed)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v <= 0)
+		return false;
+	*speed = v;
+	return true;
+}
+
+static int check_opts(const struct replay_opts *o)
+{
+	int outputs = o->json + o->mermaid + o->summary;
+	if (outputs > 1) {
+		fputs("rtclab replay: give at most one of --json, --mermaid and --summary\n", stderr);
+		return -1;
+	}
+	if (o->compact && !o->json) {
+		fputs("rtclab replay: --compact goes with --json\n", stderr);
+		return -1;
+	}
+	if ((o->step || o->speed > 0) && (o->json || o->mermaid || o->summary)) {
+		fputs("rtclab replay: --step and --speed pace the ladder; not with --json, --mermaid or --summary\n", stderr);
+		return -1;
+	}
+	if (o->step && o->speed > 0) {
+		fputs("rtclab replay: give either --step or --speed, not both\n", stderr);
+		return -1;
+	}
+	for (size_t i = 0; i < o->n_sdp; i++)
+		if (strcmp(o->sdp[i], "-") == 0 && strcmp(o->file, "-") == 0) {
+			fputs("rtclab replay: the capture and a --sdp file cannot both be standard input\n", stderr);
+			return -1;
+		}
+	return 0;
+}
+
+static int parse_opts(struct replay_opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"sdp", required_argument, NULL, 'S'},     {"webrtc-internals", required_argument, NULL, 'W'},
+		{"summary", no_argument, NULL, 's'},       {"json", no_argument, NULL, 'j'},
+		{"compact", no_argument, NULL, 'c'},       {"mermaid", no_argument, NULL, 'm'},
+		{"svg", required_argument, NULL, 'g'},     {"step", no_argument, NULL, 't'},
+		{"speed", required_argument, NULL, 'x'},   {"brief", no_argument, NULL, 'q'},
+		{"color", required_argument, NULL, 'C'},   {"colour", required_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	const char *color = "auto";
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (o->n_sdp == MAX_SDP) {
+				fprintf(stderr, "rtclab replay: at most %d --sdp files\n", MAX_SDP);
+				return -1;
+			}
+			o->sdp[o->n_sdp++] = optarg;
+			break;
+		case 'W':
+			if (o->n_internals == MAX_SDP) {
+				fprintf(stderr, "rtclab replay: at most %d --webrtc-internals files\n", MAX_SDP);
+				return -1;
+			}
+			o->internals[o->n_internals++] = optarg;
+			break;
+		case 's': o->summary = true; break;
+		case 'j': o->json = true; break;
+		case 'c': o->compact = true; break;
+		case 'm': o->mermaid = true; break;
+		case 'g': o->svg = optarg; break;
+		case 't': o->step = true; break;
+		case 'x':
+			if (!parse_speed(optarg, &o->speed)) {
+				fprintf(stderr, "rtclab replay: --speed takes a number above 0, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'q': o->brief = true; break;
+		case 'C': color = optarg; break;
+		case 'h': usage_replay(stdout); exit(EXIT_CLEAN);
+		default: return -1;
+		}
+	}
+	if (!style_init(&o->st, stdout, color)) {
+		fprintf(stderr, "rtclab replay: --color takes auto, always or never, not '%s'\n", color);
+		return -1;
+	}
+	if (optind >= argc) {
+		fputs("rtclab replay: give a capture FILE, or - for standard input\n", stderr);
+		return -1;
+	}
+	o->file = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "rtclab replay: one capture at a time ('%s' is one too many)\n", argv[optind]);
+		return -1;
+	}
+	return check_opts(o);
+}
+
+/* --- descriptions from elsewhere --------------------------------------------------- */
+
+static bool add_sdp_file(struct rtclab_timeline *tl, const char *path)
+{
+	char err[512];
+	size_t len;
+	uint8_t *text = read_input(path, &len, err, sizeof err);
+	if (!text) {
+		fprintf(stderr, "rtclab replay: --sdp %s\n", err);
+		return false;
+	}
+	bool ok = rtclab_timeline_add_sdp(tl, (const char *)text, len, RTCLAB_SIGNAL_OTHER, RTCLAB_TL_DESC_FILE, path,
+					  err, sizeof err);
+	if (!ok)
+		fprintf(stderr, "rtclab replay: --sdp %s: %s\n", path, err);
+	free(text);
+	return ok;
+}
+
+static bool add_internals_file(struct rtclab_timeline *tl, const char *path)
+{
+	json_error_t jerr;
+	char err[512];
+	json_t *dump = json_load_file(path, 0, &jerr);
+	if (!dump) {
+		/* jansson's line and column are 1-based; -1 when it did not get that far */
+		if (jerr.line > 0)
+			fprintf(stderr, "rtclab replay: --webrtc-internals %s:%d:%d: %s\n", path, jerr.line, jerr.column,
+				jerr.text);
+		else
+			fprintf(stderr, "rtclab replay: --webrtc-internals %s: %s\n", path, jerr.text);
+		return false;
+	}
+	int n = rtclab_timeline_add_webrtc_internals(tl, dump, path, err, sizeof err);
+	json_decref(dump);
+	if (n < 0) {
+		fprintf(stderr, "rtclab replay: --webrtc-internals %s: %s\n", path, err);
+		return false;
+	}
+	if (n == 0)
+		fprintf(stderr, "rtclab replay: warning: --webrtc-internals %s: no offer or answer in it\n", path);
+	return true;
+}
+
+/* --- the capture --------------------------------------------------------------------- */
+
+/* Every frame through the event stream into the model.  EXIT_PROBLEMS when
+ * the capture cannot be opened or read to its end (what was read is kept). */
+static int read_capture(struct rtclab_timeline *tl, const char *file, bool *opened)
+{
+	char err[RTCLAB_CAPTURE_ERRLEN];
+	struct rtclab_capture *cap = rtclab_capture_open_file(file, err, sizeof err);
+	*opened = cap != NULL;
+	if (!cap) {
+		fprintf(stderr, "rtclab replay: %s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	struct rtclab_events *ev = rtclab_events_new(rtclab_timeline_event, tl, NULL);
+	if (!ev) {
+		fputs("rtclab replay: out of memory\n", stderr);
+		rtclab_capture_close(cap);
+		return EXIT_PROBLEMS;
+	}
+	static struct rtclab_packet pkt;
+	enum rtclab_capture_status s;
+	while ((s = rtclab_capture_next(cap, &pkt, err, sizeof err)) == RTCLAB_CAPTURE_PACKET)
+		if (!pkt.fragment) /* held back until its datagram is whole */
+			rtclab_events_feed(ev, &pkt);
+	rtclab_events_finish(ev);
+	rtclab_events_free(ev);
+	rtclab_capture_close(cap);
+	if (s == RTCLAB_CAPTURE_ERROR) {
+		fprintf(stderr, "rtclab replay: %s\n", err);
+		return EXIT_PROBLEMS;
+	}
+	return EXIT_CLEAN;
+}
+
+/* --- pacing -------------------------------------------------------------------------- */
+
+struct pacer {
+	const struct replay_opts *o;
+	FILE *tty;          /* --step: the keys come from here, not standard input */
+};
+
+static void sleep_ns(int64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static bool pace(void *arg, const struct rtclab_tl_session *s, size_t i)
+{
+	struct pacer *p = arg;
+	if (p->tty) {
+		fprintf(stderr, "%s[Enter: next step, q: the rest at once]%s", st_dim(&p->o->st), st_off(&p->o->st));
+		fflush(stderr);
+		int c = fgetc(p->tty), k = c;
+		while (k != '\n' && k != EOF)
+			k = fgetc(p->tty);
+		if (isatty(fileno(stderr)))
+			fputs("\033[A\r\033[K", stderr); /* up to the prompt's line (Enter moved down), and clear it */
+		return c != 'q' && c != EOF;
+	}
+	int64_t delta = s->steps[i].time_ns - s->steps[i - 1].time_ns;
+	if (s->steps[i].time_ns <= 0 || s->steps[i - 1].time_ns <= 0 || delta <= 0)
+		return true;
+	double scaled = (double)delta / p->o->speed;
+	if (scaled > (double)SPEED_CAP_NS) {
+		printf("%s  ... %.1f s of capture time (%.1f s at this speed), shortened to 5 s%s\n", st_dim(&p->o->st),
+		       (double)delta / 1e9, scaled / 1e9, st_off(&p->o->st));
+		fflush(stdout);
+		scaled = (double)SPEED_CAP_NS;
+	}
+	sleep_ns((int64_t)scaled);
+	return true;
+}
+
+/* --- output -------------------------------------------------------------------------- */
+
+static void print_none(const struct rtclab_timeline *tl, const char *file)
+{
+	printf("No WebRTC session in %s: no offer or answer in signaling, and no ICE connectivity check.\n",
+	       strcmp(file, "-") == 0 ? "standard input" : file);
+	printf("(%llu events read: %llu datagrams, %llu signaling messages.)\n", (unsigned long long)tl->events,
+	       (unsigned long long)tl->datagrams, (unsigned long long)tl->signals);
+}
+
+static int print_json(const struct rtclab_timeline *tl, bool compact)
+{
+	json_t *j = rtclab_timeline_json(tl);
+	char *text = j ? json_dumps(j, (compact ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!text) {
+		fputs("rtclab replay: out of memory\n", stderr);
+		return EXIT_PROBLEMS;
+	}
+	puts(text);
+	free(text);
+	return EXIT_CLEAN;
+}
+
+static int print_text(const struct replay_opts *o, const struct rtclab_timeline *tl)
+{
+	struct pacer p = {o, NULL};
+	if (o->step && !(p.tty = fopen("/dev/tty", "r"))) {
+		fprintf(stderr, "rtclab replay: --step reads Enter from the terminal: /dev/tty: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	struct tl_text_opts t = {
+		.st = &o->st,
+		.utf8 = tl_locale_utf8(),
+		.width = tl_term_width(stdout),
+		.brief = o->brief,
+		.pace = o->step || o->speed > 0 ? pace : NULL,
+		.pace_arg = &p,
+	};
+	if (tl->n_sessions == 0)
+		print_none(tl, o->file);
+	for (size_t i = 0; i < tl->n_sessions; i++) {
+		const struct rtclab_tl_session *s = tl->sessions[i];
+		if (i)
+			fputc('\n', stdout);
+		tl_print_header(stdout, &t, s);
+		fputc('\n', stdout);
+		if (o->summary)
+			tl_print_summary(stdout, &t, s);
+		else
+			tl_print_ladder(stdout, &t, s);
+		fputc('\n', stdout);
+		tl_print_footer(stdout, &t, s);
+	}
+	if (p.tty)
+		fclose(p.tty);
+	return EXIT_CLEAN;
+}
+
+static int run(const struct replay_opts *o, struct rtclab_timeline *tl)
+{
+	for (size_t i = 0; i < o->n_sdp; i++)
+		if (!add_sdp_file(tl, o->sdp[i]))
+			return EXIT_PROBLEMS;
+	for (size_t i = 0; i < o->n_internals; i++)
+		if (!add_internals_file(tl, o->internals[i]))
+			return EXIT_PROBLEMS;
+	bool opened;
+	int status = read_capture(tl, o->file, &opened);
+	if (!opened)
+		return status; /* nothing to show */
+	rtclab_timeline_finish(tl);
+	int out = o->json ? print_json(tl, o->compact)
+		  : o->mermaid ? (tl_print_mermaid(stdout, tl), EXIT_CLEAN)
+			       : print_text(o, tl);
+	if (out != EXIT_CLEAN)
+		return out;
+	/* As `rtclab dump -w`: no picture of a capture that could not be read to its end. */
+	if (o->svg && status == EXIT_CLEAN) {
+		char err[600];
+		if (!tl_write_svg(o->svg, tl, err, sizeof err)) {
+			fprintf(stderr, "rtclab replay: --svg %s\n", err);
+			status = EXIT_PROBLEMS;
+		}
+	}
+	return status;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_opts o;
+	if (parse_opts(&o, argc, argv) != 0) {
+		fputs("Try 'rtclab replay --help'.\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct rtclab_timeline *tl = rtclab_timeline_new(NULL);
+	if (!tl) {
+		fputs("rtclab replay: out of memory\n", stderr);
+		return EXIT_PROBLEMS;
+	}
+	int status = run(&o, tl);
+	rtclab_timeline_free(tl);
+	if (fflush(stdout) != 0) {
+		perror("rtclab replay: standard output");
+		status = EXIT_PROBLEMS;
+	}
+	return status;
+}
