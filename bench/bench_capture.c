@@ -19,6 +19,7 @@
  *
  * It measures wall-clock time around each command (posix_spawn) and its
  * peak RSS (wait4): the floor, `rtclab dump --stats`, `rtclab dump --json`,
+ * `rtclab replay --json` (the session reconstruction, against dump),
  * `tshark -q -z io,phs` and `tshark -T ek` (the last on a prefix of the
  * capture, scaled, because it takes minutes on the whole file).  Then it
  * writes a capture of 4x the packets and compares the peak RSS of
@@ -1197,7 +1198,7 @@ int main(int argc, char **argv)
 	generate(path, tshark ? prefix : NULL, packets);
 	double gen_s = now_s() - t0;
 	double mb = file_mb(path);
-	printf("rtclab dump on a generated capture: %llu packets, %.1f MB, written in %.2f s (%d WebRTC sessions, "
+	printf("rtclab dump and replay on a generated capture: %llu packets, %.1f MB, written in %.2f s (%d WebRTC sessions, "
 	       "a third through TURN, one WebSocket signaling session)\n",
 	       (unsigned long long)packets, mb, gen_s, N_SESSIONS);
 	printf("  %-34s %9s %8s %8s %11s %8s %8s %8s\n", "", "packets", "MB", "seconds", "packets/s", "MB/s", "floor",
@@ -1205,17 +1206,21 @@ int main(int argc, char **argv)
 
 	char *stats_argv[] = {(char *)rtclab, (char *)"dump", (char *)"--stats", path, NULL};
 	char *json_argv[] = {(char *)rtclab, (char *)"dump", (char *)"--json", path, NULL};
-	struct job floor = {.path = path}, stats = {.argv = stats_argv}, json = {.argv = json_argv};
-	struct run fl, st, js;
+	char *replay_argv[] = {(char *)rtclab, (char *)"replay", (char *)"--json", path, NULL};
+	struct job floor = {.path = path}, stats = {.argv = stats_argv}, json = {.argv = json_argv},
+		   replay = {.argv = replay_argv};
+	struct run fl, st, js, rp;
 	floor_loop(path, &floor.r); /* warm the page cache */
 	best_of(3, &fl, job_floor, &floor, &floor.r);
 	best_of(3, &st, job_spawn, &stats, &stats.r);
 	best_of(2, &js, job_spawn, &json, &json.r);
-	if (fl.status || st.status || js.status)
-		die("a run failed (floor %d, --stats %d, --json %d)", fl.status, st.status, js.status);
+	best_of(3, &rp, job_spawn, &replay, &replay.r);
+	if (fl.status || st.status || js.status || rp.status)
+		die("a run failed (floor %d, --stats %d, --json %d, replay %d)", fl.status, st.status, js.status, rp.status);
 	row("floor: libpcap read loop", packets, mb, &fl, fl.seconds, "(best of 3)");
 	row("rtclab dump --stats", packets, mb, &st, fl.seconds, "(best of 3)");
 	row("rtclab dump --json", packets, mb, &js, fl.seconds, "(best of 2)");
+	row("rtclab replay --json", packets, mb, &rp, fl.seconds, "(best of 3)");
 
 	struct run phs = {0}, ek = {0};
 	double ek_scaled = 0;
@@ -1242,6 +1247,11 @@ int main(int argc, char **argv)
 	printf("Targets:\n");
 	double r_floor = st.seconds / fl.seconds;
 	printf("  --stats within 3x of the floor:         %6.2fx   %s\n", r_floor, r_floor <= 3 ? "met" : "MISSED");
+	/* replay decodes what dump --stats decodes, then rebuilds the sessions */
+	double r_replay = (double)packets / rp.seconds / ((double)packets / st.seconds);
+	printf("  replay packets/s vs dump --stats:       %6.2fx   %s  (replay %.0f packets/s, dump %.0f)\n", r_replay,
+	       r_replay >= 0.5 ? "met (>= 0.5x)" : "MISSED (< 0.5x)", (double)packets / rp.seconds,
+	       (double)packets / st.seconds);
 	if (tshark) {
 		double r_phs = phs.seconds / st.seconds, r_ek = ek_scaled / js.seconds;
 		printf("  --stats >= 20x faster than io,phs:      %6.1fx   %s\n", r_phs, r_phs >= 20 ? "met" : "MISSED");
@@ -1263,10 +1273,14 @@ int main(int argc, char **argv)
 	generate(big, NULL, packets * (uint64_t)factor);
 	gen_s = now_s() - t0;
 	char *big_argv[] = {(char *)rtclab, (char *)"dump", (char *)"--stats", big, NULL};
-	struct run bst;
+	char *big_replay_argv[] = {(char *)rtclab, (char *)"replay", (char *)"--json", big, NULL};
+	struct run bst, brp;
 	spawn(big_argv, false, &bst);
 	if (bst.status)
 		die("rtclab dump --stats on the %dx capture failed (%d)", factor, bst.status);
+	spawn(big_replay_argv, false, &brp);
+	if (brp.status)
+		die("rtclab replay --json on the %dx capture failed (%d)", factor, brp.status);
 	double big_mb = file_mb(big);
 	printf("Memory, peak RSS of rtclab dump --stats (%dx capture written in %.2f s):\n", factor, gen_s);
 	printf("  %9llu packets %8.1f MB: %8.1f MB RSS\n", (unsigned long long)packets, mb, (double)st.rss_kb / 1024);
@@ -1275,6 +1289,13 @@ int main(int argc, char **argv)
 	       (double)(packets * (uint64_t)factor) / bst.seconds);
 	long diff = labs(bst.rss_kb - st.rss_kb);
 	bool same = diff <= 2048 || (double)diff <= 0.10 * (double)st.rss_kb;
+	printf("  peak memory the same for 1x and %dx (within 10%% or 2 MB): %s\n", factor, same ? "met" : "MISSED");
+	printf("Memory, peak RSS of rtclab replay --json (sessions and pairs are kept, packets are not):\n");
+	printf("  %9llu packets: %8.1f MB RSS\n", (unsigned long long)packets, (double)rp.rss_kb / 1024);
+	printf("  %9llu packets: %8.1f MB RSS  (%.2f s, %.0f packets/s)\n", (unsigned long long)(packets * (uint64_t)factor),
+	       (double)brp.rss_kb / 1024, brp.seconds, (double)(packets * (uint64_t)factor) / brp.seconds);
+	diff = labs(brp.rss_kb - rp.rss_kb);
+	same = diff <= 2048 || (double)diff <= 0.10 * (double)rp.rss_kb;
 	printf("  peak memory the same for 1x and %dx (within 10%% or 2 MB): %s\n", factor, same ? "met" : "MISSED");
 	unlink(big);
 	return 0;

@@ -628,6 +628,34 @@ static const struct rtclab_stun_attr *find(const struct rtclab_stun_msg *m, uint
 	return a && a->ok ? a : NULL;
 }
 
+/* The last successful exchange this one repeats (a STUN keepalive, a TURN
+ * Refresh, CreatePermission or ChannelBind refresh), or -1.  Allocate is
+ * never a repeat: each one is a new allocation. */
+static int gather_like(const struct rtclab_timeline_state *st, const struct tl_gather *g)
+{
+	if (g->method == RTCLAB_STUN_ALLOCATE)
+		return -1;
+	for (size_t i = st->n_gathers, n = 0; i-- > 0 && n < 64; n++) {
+		const struct tl_gather *o = &st->gathers[i];
+		if (o->method == g->method && o->response_class == RTCLAB_STUN_SUCCESS && same(&o->client, &g->client) &&
+		    same(&o->server, &g->server) && o->has_peer == g->has_peer && (!g->has_peer || same(&o->peer, &g->peer)) &&
+		    o->channel == g->channel)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int gather_add(struct rtclab_timeline_state *st, const struct tl_gather *g)
+{
+	if (st->n_gathers >= TL_MAX_GATHERS ||
+	    !grow((void **)&st->gathers, &st->cap_gathers, st->n_gathers + 1, sizeof *st->gathers)) {
+		st->gathers_dropped++;
+		return -1;
+	}
+	st->gathers[st->n_gathers] = *g;
+	return (int)st->n_gathers++;
+}
+
 static void server_request(struct rtclab_timeline *tl, const struct rtclab_event *ev, const struct rtclab_stun_msg *m)
 {
 	struct rtclab_timeline_state *st = tl->state;
@@ -640,31 +668,32 @@ static void server_request(struct rtclab_timeline *tl, const struct rtclab_event
 		}
 		return;
 	}
-	if (st->n_gathers >= TL_MAX_GATHERS ||
-	    !grow((void **)&st->gathers, &st->cap_gathers, st->n_gathers + 1, sizeof *st->gathers)) {
-		st->gathers_dropped++;
-		return;
-	}
-	struct tl_gather *g = &st->gathers[st->n_gathers];
-	memset(g, 0, sizeof *g);
-	g->method = m->method;
-	g->l4 = ev->l4;
-	g->client = ev->src;
-	g->server = ev->dst;
-	g->request_ns = ev->ts_ns;
-	g->request_frame = ev->frame;
-	g->transmissions = 1;
-	g->response_class = RTCLAB_STUN_REQUEST;
+	struct tl_gather g = {0};
+	g.method = m->method;
+	g.l4 = ev->l4;
+	g.client = ev->src;
+	g.server = ev->dst;
+	g.request_ns = ev->ts_ns;
+	g.request_frame = ev->frame;
+	g.transmissions = 1;
+	g.response_class = RTCLAB_STUN_REQUEST;
 	const struct rtclab_stun_attr *a = find(m, RTCLAB_STUN_ATTR_XOR_PEER_ADDRESS);
 	if (a) {
-		g->has_peer = true;
-		g->peer = a->v.addr;
+		g.has_peer = true;
+		g.peer = a->v.addr;
 	}
 	if ((a = find(m, RTCLAB_STUN_ATTR_CHANNEL_NUMBER)))
-		g->channel = (uint16_t)(a->v.u32 >> 16);
+		g.channel = (uint16_t)(a->v.u32 >> 16);
+	int same_as = gather_like(st, &g);
+	int index = same_as;
+	if (same_as < 0 && (index = gather_add(st, &g)) < 0)
+		return;
 	t = txn_new(tl, m->transaction_id, TL_TXN_SERVER);
 	t->sent_ns = t->last_tx_ns = ev->ts_ns;
-	t->gather = (int)st->n_gathers++;
+	t->gather = index;
+	t->repeat = same_as >= 0;
+	t->request_frame = ev->frame;
+	t->method = m->method;
 	txn_leg_seen(t, &leg);
 }
 
@@ -675,6 +704,28 @@ static void server_response(struct rtclab_timeline *tl, const struct rtclab_even
 	if (t->answered || t->gather < 0)
 		return;
 	t->answered = true;
+	if (t->repeat) {
+		/* the same answer again is counted; a different one (a new mapping
+		 * after a NAT rebinding, an error) is an exchange of its own */
+		struct tl_gather *o = &st->gathers[t->gather];
+		const struct rtclab_stun_attr *xm = find(m, RTCLAB_STUN_ATTR_XOR_MAPPED_ADDRESS);
+		if (m->cls == RTCLAB_STUN_SUCCESS && (!xm || !o->has_mapped || same(&xm->v.addr, &o->mapped))) {
+			o->repeats++;
+			o->last_repeat_ns = ev->ts_ns;
+			return;
+		}
+		struct tl_gather g = *o;
+		g.request_ns = t->sent_ns;
+		g.request_frame = t->request_frame;
+		g.transmissions = 1;
+		g.repeats = 0;
+		g.has_mapped = g.has_relayed = false;
+		g.error_code = 0;
+		int index = gather_add(st, &g);
+		if (index < 0)
+			return;
+		t->gather = index;
+	}
 	struct tl_gather *g = &st->gathers[t->gather];
 	g->response_ns = ev->ts_ns;
 	g->response_frame = ev->frame;

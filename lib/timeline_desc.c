@@ -74,6 +74,8 @@ void tl_set_peer_desc(struct rtclab_timeline *tl, int si, int peer, const struct
 		snprintf(p->desc_file, sizeof p->desc_file, "%s", file ? file : "");
 	}
 	px->has_desc = true;
+	snprintf(px->origin, sizeof px->origin, "%.*s", (int)(sdp->origin.session_id.len < 64 ? sdp->origin.session_id.len : 64),
+		 sdp->origin.session_id.ptr);
 	if (p->ufrag[0])
 		tl_ufrag_add(tl, p->ufrag, si, peer);
 	for (size_t i = 0; i < sdp->n_candidates; i++) {
@@ -227,13 +229,24 @@ static void both_set_step(struct rtclab_timeline *tl, int si, int64_t ns, uint64
 }
 
 /* The session an offer or answer without a known ufrag belongs to. */
-static int desc_session(struct rtclab_timeline *tl, const struct rtclab_event *ev, bool offer, int *peer, bool *restart)
+/* Is this description from the same RTCPeerConnection as the peer's last
+ * one?  An ICE restart keeps the o= sess-id (RFC 3264 8: only the version
+ * grows); a new connection on the same signaling channel has a new one. */
+static bool same_origin(struct rtclab_timeline *tl, int si, int peer, const struct rtclab_sdp *sdp)
+{
+	const char *o = tl->state->sx[si]->peers[peer].origin;
+	struct rtclab_str id = sdp->origin.session_id;
+	return !o[0] || (strlen(o) == id.len && memcmp(o, id.ptr, id.len) == 0);
+}
+
+static int desc_session(struct rtclab_timeline *tl, const struct rtclab_event *ev, const struct rtclab_sdp *sdp,
+			bool offer, int *peer, bool *restart)
 {
 	int si, q;
 	*restart = false;
 	if (ev) {
 		const struct rtclab_addr *a = ev->dir == 0 ? &ev->src : &ev->dst;
-		if (peer_by_signaling(tl, a, &si, &q)) {
+		if (peer_by_signaling(tl, a, &si, &q) && same_origin(tl, si, ev->dir == 0 ? q : 1 - q, sdp)) {
 			/* dir 0: q sends it; dir 1: q receives it, so the other peer sent it */
 			*peer = ev->dir == 0 ? q : 1 - q;
 			struct tl_session_x *x = tl->state->sx[si];
@@ -280,7 +293,7 @@ static void on_description(struct rtclab_timeline *tl, const struct rtclab_event
 		relay = ev && tl->state->sx[si]->peers[peer].has_desc && from == RTCLAB_TL_DESC_CAPTURE &&
 			tl->sessions[si]->peers[peer].desc_source == RTCLAB_TL_DESC_CAPTURE;
 	} else {
-		si = desc_session(tl, ev, offer, &peer, &restart);
+		si = desc_session(tl, ev, sdp, offer, &peer, &restart);
 		if (si < 0)
 			return;
 	}

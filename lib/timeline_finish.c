@@ -94,7 +94,10 @@ static void gather_steps(struct rtclab_tl_session *s, int peer, int server, cons
 		if (g->channel && n > 0 && (size_t)n < sizeof sp->what)
 			n += snprintf(sp->what + n, sizeof sp->what - (size_t)n, ", channel 0x%04x", g->channel);
 		if (g->transmissions > 1 && n > 0 && (size_t)n < sizeof sp->what)
-			snprintf(sp->what + n, sizeof sp->what - (size_t)n, " (sent %u times)", g->transmissions);
+			n += snprintf(sp->what + n, sizeof sp->what - (size_t)n, " (sent %u times)", g->transmissions);
+		if (g->repeats && n > 0 && (size_t)n < sizeof sp->what)
+			snprintf(sp->what + n, sizeof sp->what - (size_t)n, "; repeated %llu times with the same answer, the last at +%.1f s",
+				 (unsigned long long)g->repeats, (double)(g->last_repeat_ns - g->request_ns) / 1e9);
 		tl_fmt(sp->why, sizeof sp->why, "%s",
 			 binding ? "To learn its public address, the peer asks a STUN server what source address "
 				   "its request came from (RFC 8489): the answer is a server-reflexive candidate."

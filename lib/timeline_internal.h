@@ -62,6 +62,9 @@ struct tl_txn {
 	int responder;            /* the peer whose ice-pwd signs the exchange */
 	/* SERVER */
 	int gather;               /* index in state->gathers */
+	bool repeat;              /* a refresh or keepalive of that exchange: counted, not kept */
+	uint64_t request_frame;
+	uint16_t method;
 };
 
 /* --- an exchange with a STUN or TURN server, placed at the end ---------------------- */
@@ -81,6 +84,10 @@ struct tl_gather {
 	bool has_peer;
 	struct rtclab_addr peer;  /* CreatePermission, ChannelBind */
 	uint16_t channel;
+	/* the same exchange again with the same answer (STUN keepalives, TURN
+	 * refreshes): counted, so that memory does not grow with the capture */
+	uint64_t repeats;
+	int64_t last_repeat_ns;
 };
 
 #define TL_MAX_GATHERS 65536
@@ -116,6 +123,7 @@ struct tl_peer_x {
 	struct rtclab_addr reflexive[RTCLAB_TL_MAX_ENDPOINTS];
 	int64_t reflexive_ns[RTCLAB_TL_MAX_ENDPOINTS];
 	bool has_desc;
+	char origin[72];                   /* o= sess-id: kept by an ICE restart, new with a new connection */
 	bool sent_checks;
 };
 

@@ -6,12 +6,18 @@
 //
 //   node drive.js --mode loopback --out expected.json
 //   node drive.js --mode wss --out expected.json --sdp-dir DIR --internals-out FILE
+//   node drive.js --mode restart --out expected.json
 //
 // Modes:
 //   loopback  run "all" then run "relay" (ws:// signaling)
 //   wss       one run "all" with wss:// signaling; also saves each peer's
 //             localDescription.sdp after gathering completed, and tries to
 //             download a chrome://webrtc-internals dump from the offerer.
+//   restart   one run "restart" like "all" (ws:// signaling); after a few
+//             data-channel messages the offerer does an ICE restart
+//             (createOffer({iceRestart: true})) over the same pc and
+//             signaling socket; messages keep flowing across it; closes
+//             --after-restart-ms (1500) after the new pair is selected.
 // Exit status: 0 if every run connected, 1 otherwise.
 'use strict';
 
@@ -36,6 +42,9 @@ const turnHost = arg('turn-host', '127.0.0.1');
 const turnPort = Number(arg('turn-port', '3478'));
 const flowMs = Number(arg('flow-ms', '2000'));
 const relayFlowMs = Number(arg('relay-flow-ms', '3000'));
+const afterRestartMs = Number(arg('after-restart-ms', '1500'));
+const restartMessages = Number(arg('restart-messages', '10'));          // per side, 300 ms apart
+const restartAfterMessages = Number(arg('restart-after-messages', '4')); // received by both before the restart
 const tmpBase = arg('tmp', os.tmpdir());
 // apply trickled remote candidates only after own gathering + remote end-of-candidates (see peer.html)
 const holdRemoteCandidates = arg('hold-remote-candidates', '1') === '1';
@@ -251,6 +260,167 @@ async function runSession(offInst, ansInst, name, policy, opts) {
   return { run, ok, offS, ansS, internals };
 }
 
+// ---- mode restart ----------------------------------------------------------
+// Per-generation view of one peer: G is window.rtclab (current generation)
+// or one of its pastGenerations snapshots; stats = rtclabStats() taken at the
+// end of that generation (just before the restart / after the new pair).
+function genRecord(role, G, stats) {
+  return {
+    role,
+    ufrag: G.local ? G.local.ufrag : null,
+    pwd: G.local ? G.local.pwd : null,
+    setup: G.local ? G.local.setup : null,
+    fingerprint: G.local ? G.local.fingerprint : null,
+    descriptionType: G.local ? G.local.type : null,
+    candidates: G.localCandidates,
+    endOfCandidates: G.endOfCandidates,
+    candidateEvents: G.localCandidateEvents,
+    endOfCandidatesAtMs: G.endOfCandidatesAtMs,
+    remoteCandidatesReceived: G.remoteCandidates,
+    firstRemoteCandidateAppliedAtMs: G.firstRemoteCandidateAppliedAtMs,
+    gatheringCompleteAtMs: G.gatheringCompleteAtMs,
+    offerSentAtMs: G.offerSentAtMs,
+    offerReceivedAtMs: G.offerReceivedAtMs,
+    answerSentAtMs: G.answerSentAtMs,
+    answerReceivedAtMs: G.answerReceivedAtMs,
+    iceLocalUsernameFragment: stats ? stats.iceLocalUsernameFragment : null,
+    iceState: stats ? stats.iceState : null,
+    selectedCandidatePairChanges: stats ? stats.selectedCandidatePairChanges : null,
+    statsTakenAtMs: stats ? stats.takenAtMs : null,
+    selectedPairSource: stats ? stats.pairSource : null,
+    selectedPair: stats ? stats.selectedPair : null,
+    candidatePairs: stats ? stats.candidatePairs : null,
+  };
+}
+
+const snapshot = (page) => page.evaluate(() => { const s = { ...window.rtclab }; delete s.ws; return s; });
+
+// Polls getStats() until the selected pair uses the new generation's ufrags
+// on both ends (local = our new ufrag, remote = the peer's new ufrag).
+async function waitNewPair(page, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const r = await page.evaluate(async () => {
+      const st = await window.rtclabStats();
+      const S = window.rtclab;
+      const sp = st.selectedPair;
+      const remoteUfrag = window.rtclabPc.remoteDescription ? (window.rtclabPc.remoteDescription.sdp.match(/^a=ice-ufrag:(.*?)\r?$/m) || [])[1] : null;
+      const ok = !!(sp && S.generation >= 1 && S.local && sp.local && sp.remote &&
+        sp.local.usernameFragment === S.local.ufrag && sp.remote.usernameFragment === remoteUfrag);
+      return { ok, at: Date.now(), error: S.error };
+    });
+    if (r.ok) return r.at;
+    if (r.error) return null;
+    await sleep(50);
+  }
+  return null;
+}
+
+async function runRestartSession(offInst, ansInst, name) {
+  const policy = 'all';
+  log('=== run', name, 'policy', policy, '(ICE restart)');
+  const room = `${mode}-${name}-${Date.now()}`;
+  const offPage = await openPeer(offInst);
+  const ansPage = await openPeer(ansInst);
+  const base = { room, name, wsUrl, iceServers: iceServersFor(), iceTransportPolicy: policy,
+    messages: restartMessages, messageIntervalMs: 300, holdRemoteCandidates, restart: true };
+  const startedAtMs = Date.now();
+  await ansPage.evaluate((c) => window.rtclabStart(c), { ...base, role: 'answerer' });
+  await offPage.evaluate((c) => window.rtclabStart(c), { ...base, role: 'offerer' });
+  const ready = (page, what) => waitFor(page, () => window.rtclab.connectedAtMs && window.rtclab.dcOpenAtMs || window.rtclab.error, 30000, what);
+  let ok = (await ready(offPage, name + ' offerer connected')) && (await ready(ansPage, name + ' answerer connected'));
+  let before = { off: null, ans: null };
+  let after = { off: null, ans: null };
+  let restartOfferUfrag = null;
+  let newPairAtMs = { offerer: null, answerer: null };
+  if (ok) {
+    // generation 0: some messages through and both sides done gathering
+    ok = (await waitFor(offPage, () => window.rtclab.error || window.rtclab.dcReceived >= 4 && window.rtclab.endOfCandidates, 15000, name + ' offerer gen 0')) &&
+         (await waitFor(ansPage, () => window.rtclab.error || window.rtclab.dcReceived >= 4 && window.rtclab.endOfCandidates, 15000, name + ' answerer gen 0'));
+    if (restartAfterMessages !== 4) {
+      await waitFor(offPage, `window.rtclab.dcReceived >= ${restartAfterMessages}`, 15000, 'messages before restart');
+      await waitFor(ansPage, `window.rtclab.dcReceived >= ${restartAfterMessages}`, 15000, 'messages before restart');
+    }
+  }
+  if (ok) {
+    before.off = await offPage.evaluate(() => window.rtclabStats());
+    before.ans = await ansPage.evaluate(() => window.rtclabStats());
+    restartOfferUfrag = await offPage.evaluate(() => window.rtclabRestart());
+    log('restart offer sent, offerer ufrag', restartOfferUfrag);
+    newPairAtMs.offerer = await waitNewPair(offPage, 20000);
+    newPairAtMs.answerer = await waitNewPair(ansPage, 20000);
+    ok = !!(newPairAtMs.offerer && newPairAtMs.answerer);
+    if (!ok) log('new pair not selected after the restart');
+  }
+  if (ok) {
+    await sleep(afterRestartMs);
+    const done = `window.rtclab.error || window.rtclab.dcReceived >= ${restartMessages} && window.rtclab.endOfCandidates`;
+    await waitFor(offPage, done, 15000, name + ' offerer messages');
+    await waitFor(ansPage, done, 15000, name + ' answerer messages');
+    after.off = await offPage.evaluate(() => window.rtclabStats());
+    after.ans = await ansPage.evaluate(() => window.rtclabStats());
+  }
+  const offS = await snapshot(offPage);
+  const ansS = await snapshot(ansPage);
+  if (offS.error || ansS.error) ok = false;
+  await offPage.evaluate(() => window.rtclabClose && window.rtclabClose()).catch(() => {});
+  await ansPage.evaluate(() => window.rtclabClose && window.rtclabClose()).catch(() => {});
+  const closedAtMs = Date.now();
+  await sleep(500);
+  await offPage.close();
+  await ansPage.close();
+  if (!ok) {
+    log('run', name, 'FAILED; offerer log:\n' + (offS.log || []).join('\n') + '\nanswerer log:\n' + (ansS.log || []).join('\n'));
+  }
+  const offGens = [...(offS.pastGenerations || []), offS];
+  const ansGens = [...(ansS.pastGenerations || []), ansS];
+  const generations = [];
+  for (let g = 0; g < Math.max(offGens.length, ansGens.length); g++) {
+    const last = g === offGens.length - 1;
+    const o = offGens[g] || {}, a = ansGens[g] || {};
+    generations.push({
+      generation: g,
+      offerSentAtMs: o.offerSentAtMs ?? null,
+      answerSentAtMs: a.answerSentAtMs ?? null,
+      offerer: genRecord('offerer', o, g === 0 ? before.off : (last ? after.off : null)),
+      answerer: genRecord('answerer', a, g === 0 ? before.ans : (last ? after.ans : null)),
+    });
+  }
+  if (generations.length > 1) {
+    generations[generations.length - 1].newPairSeenAtMs = newPairAtMs; // by polling getStats(), +-50 ms
+  }
+  const run = {
+    name,
+    connected: !!ok,
+    room,
+    iceTransportPolicy: policy,
+    iceServers: base.iceServers,
+    holdRemoteCandidates,
+    signalingUrl: wsUrl,
+    startedAtMs,
+    offerSentAtMs: generations[0] ? generations[0].offerSentAtMs : null,
+    answerSentAtMs: generations[0] ? generations[0].answerSentAtMs : null,
+    connectedAtMs: { offerer: offS.connectedAtMs, answerer: ansS.connectedAtMs },
+    restartStartedAtMs: offS.restartStartedAtMs,
+    restartOfferSentAtMs: generations[1] ? generations[1].offerSentAtMs : null,
+    restartAnswerSentAtMs: generations[1] ? generations[1].answerSentAtMs : null,
+    closedAtMs,
+    // offerer/answerer: the LAST generation (after the restart), same shape as other runs
+    offerer: peerRecord(offS, after.off),
+    answerer: peerRecord(ansS, after.ans),
+    selectedPairBeforeRestart: {
+      offerer: before.off ? before.off.selectedPair : null,
+      answerer: before.ans ? before.ans.selectedPair : null,
+    },
+    generations,
+    selectedPairEvents: { offerer: offS.selectedPairEvents || [], answerer: ansS.selectedPairEvents || [] },
+    dataChannelEvents: { offerer: offS.dcEvents || [], answerer: ansS.dcEvents || [] },
+  };
+  if (after.off) run.offerer.candidatePairs = after.off.candidatePairs;
+  if (after.ans) run.answerer.candidatePairs = after.ans.candidatePairs;
+  return { run, ok, offS, ansS };
+}
+
 function writeAtomic(file, data) {
   const tmp = file + '.tmp-' + process.pid;
   fs.writeFileSync(tmp, data);
@@ -274,6 +444,10 @@ function writeAtomic(file, data) {
         allOk = allOk && r.ok;
         await sleep(1000);
       }
+    } else if (mode === 'restart') {
+      const r = await runRestartSession(offInst, ansInst, 'restart');
+      runs.push(r.run);
+      allOk = r.ok;
     } else {
       let internalsPage = null;
       if (internalsOut) {
@@ -324,6 +498,15 @@ function writeAtomic(file, data) {
       const p = r[role];
       const sp = p.selectedPair;
       log(r.name, role, 'ufrag', p.ufrag, 'connected', r.connected, sp ? `${sp.local.candidateType} ${sp.local.address}:${sp.local.port} <-> ${sp.remote.candidateType} ${sp.remote.address}:${sp.remote.port}` : 'no pair');
+    }
+  }
+  for (const r of runs) {
+    for (const g of r.generations || []) {
+      for (const role of ['offerer', 'answerer']) {
+        const p = g[role];
+        const sp = p.selectedPair;
+        log(r.name, 'generation', g.generation, role, 'ufrag', p.ufrag, 'pwd', p.pwd, sp ? `${sp.local.candidateType} ${sp.local.address}:${sp.local.port} <-> ${sp.remote.candidateType} ${sp.remote.address}:${sp.remote.port}` : 'no pair');
+      }
     }
   }
   if (internals) log('webrtc-internals dump:', JSON.stringify(internals));

@@ -4,7 +4,11 @@
 #   tests/fixtures/pcap/browser_wss.pcap + .expected.json        (run "all"; wss://)
 #   tests/fixtures/sdp/browser_wss_offer.sdp, browser_wss_answer.sdp
 #   tests/fixtures/webrtc-internals/browser_wss_offerer.json     (if Chromium lets us)
-# Usage: bash tests/browser/make-captures.sh          (as root)
+# and, only when asked with --only restart:
+#   tests/fixtures/pcap/browser_restart.pcap + .expected.json    (run "restart": ICE restart; ws://)
+# Usage: bash tests/browser/make-captures.sh                 (as root) the first two captures
+#        bash tests/browser/make-captures.sh --only restart  (as root) the ICE-restart capture only;
+#                                                            the other fixtures are not touched
 # Environment: NO_NETNS=1 runs on the host's network instead of a private
 # network namespace (then Chrome also gathers the host's other interfaces);
 # KEEP_TMP=1 keeps the temp dir (logs) for debugging.
@@ -25,7 +29,7 @@ log() { echo "[make-captures $(date +%H:%M:%S)] $*" >&2; }
 # Runs in a private network namespace (only "lo", IPv4 only), so the browsers
 # gather 127.0.0.1 candidates only and nothing else shows up on lo.
 inside() {
-  local T="$1"
+  local T="$1" only="${2:-}"
   if [ "${RTCLAB_NETNS:-0}" = 1 ]; then
     ip link set lo up
     # no IPv6 in the namespace: Chrome would otherwise prefer ::1 pairs
@@ -72,6 +76,10 @@ inside() {
     cat "$T/tcpdump-$name.log" >&2
     return $drc
   }
+  if [ "$only" = restart ]; then
+    capture restart "tcp port $WS_PORT or port $TURN_PORT or udp" \
+      --mode restart --ws-url "ws://127.0.0.1:$WS_PORT/" --out "$T/restart.expected.json" || rc=1
+  else
   capture loopback "tcp port $WS_PORT or port $TURN_PORT or udp" \
     --mode loopback --ws-url "ws://127.0.0.1:$WS_PORT/" --out "$T/loopback.expected.json" || rc=1
   sleep 1
@@ -79,15 +87,27 @@ inside() {
   capture wss "tcp port $WSS_PORT or port $TURN_PORT or udp" \
     --mode wss --ws-url "wss://127.0.0.1:$WSS_PORT/" --out "$T/wss.expected.json" \
     --sdp-dir "$T/sdp" --internals-out "$T/webrtc-internals.json" || rc=1
+  fi
   cleanup_inside
   trap - EXIT
   return $rc
 }
 
 if [ "${1:-}" = "--inside" ]; then
-  inside "$2"
+  inside "$2" "${3:-}"
   exit $?
 fi
+
+ONLY=""
+case "${1:-}" in
+  "") ;;
+  --only)
+    case "${2:-}" in
+      restart) ONLY=restart ;;
+      *) echo "usage: $0 [--only restart]" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 [--only restart]" >&2; exit 2 ;;
+esac
 
 # ---------------------------------------------------------------- outside part
 if [ "$(id -u)" = 0 ]; then
@@ -124,15 +144,53 @@ trap finish EXIT
 rc=0
 if [ "${NO_NETNS:-0}" != 1 ] && unshare -n true 2>/dev/null; then
   log "running in a private network namespace (lo only)"
-  RTCLAB_NETNS=1 unshare -n -- bash "$HERE/make-captures.sh" --inside "$T" || rc=$?
+  RTCLAB_NETNS=1 unshare -n -- bash "$HERE/make-captures.sh" --inside "$T" "$ONLY" || rc=$?
 else
   log "WARNING: no network namespace; using the host's loopback"
-  bash "$HERE/make-captures.sh" --inside "$T" || rc=$?
+  bash "$HERE/make-captures.sh" --inside "$T" "$ONLY" || rc=$?
 fi
 if [ $rc != 0 ]; then
   log "FAILED (a run did not connect or a tool failed); fixtures left unchanged"
   KEEP_TMP=1
   exit 1
+fi
+
+# install the fixtures atomically (temp name in the destination dir, then mv)
+install_file() { # src dest
+  local tmp="$2.tmp.$$"
+  cp "$1" "$tmp"
+  mv -f "$tmp" "$2"
+  log "wrote $2 ($(stat -c %s "$2") bytes)"
+}
+
+if [ "$ONLY" = restart ]; then
+  [ -s "$T/restart.pcap" ] || { log "empty capture restart"; KEEP_TMP=1; exit 1; }
+  # both ICE generations must be in the capture: two offers, two answers
+  # (ws:// in clear) and connectivity checks with the old and the new ufrags
+  if command -v tshark >/dev/null && command -v jq >/dev/null; then
+    E="$T/restart.expected.json"
+    bad=0
+    offers=$(tshark -r "$T/restart.pcap" -Y 'websocket' -T fields -e text 2>/dev/null | grep -c '"type":"offer"' || true)
+    answers=$(tshark -r "$T/restart.pcap" -Y 'websocket' -T fields -e text 2>/dev/null | grep -c '"type":"answer"' || true)
+    log "browser_restart.pcap: websocket offers $offers, answers $answers (want 2 each: sent + relayed = 4 frames each)"
+    users=$(tshark -r "$T/restart.pcap" -Y 'stun.type == 0x0001 && stun.att.username' -T fields -e stun.att.username 2>/dev/null | sort | uniq -c)
+    log "Binding requests by USERNAME:"; echo "$users" >&2
+    for g in 0 1; do
+      o=$(jq -r ".runs[0].generations[$g].offerer.ufrag" "$E"); a=$(jq -r ".runs[0].generations[$g].answerer.ufrag" "$E")
+      for u in "$a:$o" "$o:$a"; do
+        if ! echo "$users" | awk '{print $2}' | grep -qxF -- "$u"; then log "MISSING checks with USERNAME $u (generation $g)"; bad=1; fi
+      done
+    done
+    [ "$offers" -ge 2 ] && [ "$answers" -ge 2 ] || bad=1
+    if [ $bad != 0 ]; then log "restart capture incomplete; fixtures left unchanged"; KEEP_TMP=1; exit 1; fi
+  else
+    log "WARNING: tshark or jq missing; restart capture not checked"
+  fi
+  mkdir -p "$FIX/pcap"
+  install_file "$T/restart.pcap" "$FIX/pcap/browser_restart.pcap"
+  install_file "$T/restart.expected.json" "$FIX/pcap/browser_restart.expected.json"
+  log "done: $("$CHROMIUM" --version 2>/dev/null | head -1); coturn $(turnserver --version 2>/dev/null | head -1)"
+  exit 0
 fi
 
 # sanity checks on the capture before installing it
@@ -145,13 +203,6 @@ if command -v tshark >/dev/null; then
   [ "$cd_frames" -gt 0 ] || log "WARNING: no ChannelData frames (relay run used Send/Data indications only)"
 fi
 
-# install the fixtures atomically (temp name in the destination dir, then mv)
-install_file() { # src dest
-  local tmp="$2.tmp.$$"
-  cp "$1" "$tmp"
-  mv -f "$tmp" "$2"
-  log "wrote $2 ($(stat -c %s "$2") bytes)"
-}
 mkdir -p "$FIX/pcap" "$FIX/sdp" "$FIX/webrtc-internals"
 install_file "$T/loopback.pcap" "$FIX/pcap/browser_loopback.pcap"
 install_file "$T/loopback.expected.json" "$FIX/pcap/browser_loopback.expected.json"
