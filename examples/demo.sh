@@ -75,10 +75,12 @@ show "Step 6: the RFC 5769 test check, verified with its ice-pwd" 09-rfc5769-ice
 	--password VOkJxbRl1RmTxUk/WvJxBt
 step "Step 6 on the wire: checks and the DTLS handshake in a real capture (first 12 messages)" \
 	dump -c 12 "$here/capture/ice-dtls-rtp.pcapng"
+step "The whole story of a real browser session, step by step (two Chromium, coturn; rtclab replay)" \
+	replay --brief "$here/capture/browser-loopback.pcap"
 cat <<'TXT'
 
 Try it yourself: rtclab help lists the commands; rtclab sdp, rtclab candidate,
-rtclab stun decode and rtclab dump each take --help.  Wrong password?  Run
+rtclab stun decode, rtclab dump and rtclab replay each take --help.  Wrong password?  Run
   rtclab stun decode --password wrong examples/stun/09-rfc5769-ice-check.bin
 and see the integrity check fail.
 TXT

@@ -818,9 +818,16 @@ static bool goog_nomination(const struct rtclab_stun_msg *m)
 	return a && a->length == 4 && find(m, RTCLAB_STUN_ATTR_ICE_CONTROLLING);
 }
 
-static bool pair_is_selected_so_far(const struct rtclab_tl_pair *p)
+/* After nomination, checks on the selected pair (from either agent: the
+ * controlled one checks the reverse pair) are consent freshness checks. */
+static bool pair_is_selected_so_far(const struct rtclab_tl_session *s, const struct rtclab_tl_pair *p)
 {
-	return p->nominated;
+	if (p->nominated)
+		return true;
+	for (size_t i = 0; i < s->n_pairs; i++)
+		if (s->pairs[i].nominated && same(&s->pairs[i].local, &p->remote) && same(&s->pairs[i].remote, &p->local))
+			return true;
+	return false;
 }
 
 static bool pair_between(struct rtclab_timeline *tl, const struct rtclab_addr *x, const struct rtclab_addr *y, int *si,
@@ -871,7 +878,7 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 							    : RTCLAB_TL_ICE_UNKNOWN;
 	const struct rtclab_stun_attr *pa = find(m, RTCLAB_STUN_ATTR_PRIORITY);
 	c.priority = pa ? pa->v.u32 : 0;
-	c.consent = pair_is_selected_so_far(p);
+	c.consent = pair_is_selected_so_far(s, p);
 	c.via = leg->via;
 	c.request_auth = st->opts.no_integrity ? RTCLAB_TL_AUTH_UNKNOWN : auth_of(m, &x->peers[pr]);
 	if (c.role != RTCLAB_TL_ICE_UNKNOWN)

@@ -131,7 +131,7 @@ done
 
 # --- the demo of make run ---------------------------------------------------------------
 run demo 0 sh examples/demo.sh "$RTCLAB" && has demo "the relay is allocated" && has demo "the answer fits its offer" && has demo "SIGNAL offer: 2 media sections" &&
-	[ "$(grep -c '^==== ' "$TMP/out")" -eq 14 ] && ok || ko "demo: expected 14 pieces"
+	[ "$(grep -c '^==== ' "$TMP/out")" -eq 15 ] && ok || ko "demo: expected 15 pieces"
 
 # --- rtclab sdp ----------------------------------------------------------------------------
 S=tests/fixtures/sdp
