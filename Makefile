@@ -41,7 +41,7 @@ RTCLAB    := $(BUILD)/rtclab
 UNIT      := $(BUILD)/unit-tests
 BENCHES   := $(patsubst bench/bench_%.c,$(BUILD)/bench-%,$(wildcard bench/bench_*.c))
 
-.PHONY: all deps run test test-only unit cli asan fuzz bench install uninstall clean help check-exports
+.PHONY: all deps run test test-only unit cli asan fuzz fuzz-seeds-timeline bench install uninstall clean help check-exports
 
 all: $(STATIC) $(SHARED) $(RTCLAB) $(BUILD)/rtclab.pc
 
@@ -126,6 +126,14 @@ fuzz: deps $(FUZZ_TARGETS)
 	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	      -artifact_prefix=build-fuzz/ build-fuzz/corpus-$$name fuzz/corpus/$$name || exit 1; \
 	done
+
+# The seeds of fuzz_timeline, written by a generator (real STUN messages
+# signed with the seeds' ice-pwd, TURN with long-term credentials).
+fuzz-seeds-timeline: $(STATIC)
+	$(CC) $(CSTD) $(OPT) $(WARN) -Ilib/include $(shell pkg-config --cflags $(PKGS)) \
+	  -o $(BUILD)/make_timeline_seeds fuzz/make_timeline_seeds.c $(STATIC) $(LDLIBS_ALL)
+	@mkdir -p fuzz/corpus/timeline
+	$(BUILD)/make_timeline_seeds fuzz/corpus/timeline tests/fixtures/stun
 
 # Each benchmark prints its own baseline, measured in the same run; the
 # capture benchmark runs the rtclab command itself.

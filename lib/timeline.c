@@ -1112,13 +1112,31 @@ static void on_stun(struct rtclab_timeline *tl, const struct rtclab_event *ev, c
 static bool pair_between(struct rtclab_timeline *tl, const struct rtclab_addr *x, const struct rtclab_addr *y, int *si,
 			 int *pi)
 {
+	/* media comes in long runs on one pair: remember the last two answers
+	 * (one per direction); an address pair, once mapped, keeps its entry */
+	struct rtclab_timeline_state *st = tl->state;
+	for (int k = 0; k < 2; k++) {
+		const struct tl_pair_cache *c = &st->pcache[k];
+		if (c->valid && same(&c->x, x) && same(&c->y, y)) {
+			*si = c->si;
+			*pi = c->pi;
+			return true;
+		}
+	}
 	const struct rtclab_addr *lo, *hi;
 	ordered(x, y, &lo, &hi);
-	struct tl_map_entry *e = tl_map_find(&tl->state->pairs, lo, hi);
+	struct tl_map_entry *e = tl_map_find(&st->pairs, lo, hi);
 	if (!e)
 		return false;
 	*si = e->v1;
 	*pi = e->v2;
+	struct tl_pair_cache *c = &st->pcache[st->pcache_next];
+	st->pcache_next ^= 1;
+	c->valid = true;
+	c->x = *x;
+	c->y = *y;
+	c->si = e->v1;
+	c->pi = e->v2;
 	return true;
 }
 

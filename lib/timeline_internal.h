@@ -181,6 +181,12 @@ struct tl_tls {
 };
 #define TL_MAX_TLS 16
 
+struct tl_pair_cache {
+	bool valid;
+	struct rtclab_addr x, y;
+	int si, pi;
+};
+
 struct rtclab_timeline_state {
 	struct rtclab_timeline_options opts;
 	size_t cap_sessions;
@@ -194,6 +200,8 @@ struct rtclab_timeline_state {
 	size_t n_alloc, cap_alloc;
 	struct tl_map endpoints;           /* (address) -> session, peer */
 	struct tl_map pairs;               /* (local, remote) unordered -> session, pair */
+	struct tl_pair_cache pcache[2];    /* the last two lookups of pairs (one per direction) */
+	int pcache_next;
 	struct tl_ufrag *ufrags;
 	size_t n_ufrags, cap_ufrags;
 	struct tl_parked **parked;

@@ -170,9 +170,12 @@ if [ "$ONLY" = restart ]; then
   if command -v tshark >/dev/null && command -v jq >/dev/null; then
     E="$T/restart.expected.json"
     bad=0
-    offers=$(tshark -r "$T/restart.pcap" -Y 'websocket' -T fields -e text 2>/dev/null | grep -c '"type":"offer"' || true)
-    answers=$(tshark -r "$T/restart.pcap" -Y 'websocket' -T fields -e text 2>/dev/null | grep -c '"type":"answer"' || true)
-    log "browser_restart.pcap: websocket offers $offers, answers $answers (want 2 each: sent + relayed = 4 frames each)"
+    # offers/answers as relayed by the server (tcp source port = signaling port): "type ufrag"
+    sdps=$(tshark -r "$T/restart.pcap" -Y "websocket.payload.text && tcp.srcport == $WS_PORT" -T json \
+        -e websocket.payload.text 2>/dev/null | jq -r '.[]._source.layers["websocket.payload.text"][0] | fromjson? |
+        select(.type == "offer" or .type == "answer") |
+        "\(.type) \(.sdp | [match("a=ice-ufrag:([^\r\n]*)"; "g").captures[0].string] | unique | join(","))"')
+    log "browser_restart.pcap: descriptions relayed by the signaling server (type ufrag):"; echo "$sdps" >&2
     users=$(tshark -r "$T/restart.pcap" -Y 'stun.type == 0x0001 && stun.att.username' -T fields -e stun.att.username 2>/dev/null | sort | uniq -c)
     log "Binding requests by USERNAME:"; echo "$users" >&2
     for g in 0 1; do
@@ -180,8 +183,11 @@ if [ "$ONLY" = restart ]; then
       for u in "$a:$o" "$o:$a"; do
         if ! echo "$users" | awk '{print $2}' | grep -qxF -- "$u"; then log "MISSING checks with USERNAME $u (generation $g)"; bad=1; fi
       done
+      for d in "offer $o" "answer $a"; do
+        if ! echo "$sdps" | grep -qxF -- "$d"; then log "MISSING $d (generation $g) in the signaling"; bad=1; fi
+      done
     done
-    [ "$offers" -ge 2 ] && [ "$answers" -ge 2 ] || bad=1
+    [ "$(echo "$sdps" | grep -c .)" = 4 ] || { log "expected exactly 2 offers + 2 answers"; bad=1; }
     if [ $bad != 0 ]; then log "restart capture incomplete; fixtures left unchanged"; KEEP_TMP=1; exit 1; fi
   else
     log "WARNING: tshark or jq missing; restart capture not checked"
