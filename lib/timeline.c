@@ -436,15 +436,27 @@ static struct tl_txn *txn_new(struct rtclab_timeline *tl, const uint8_t tid[12],
 	return oldest;
 }
 
-/* Has this transaction been seen on this wire leg?  Record it if not. */
+/* Record a sighting of this transaction on a wire leg.  True when it is a
+ * transmission not counted yet (the first one, or a retransmission).
+ * A message relayed through TURN is seen once on each leg (client to
+ * server, relay to peer): a leg seen again means the client sent it again,
+ * but the other legs then see it again too, and that is the same
+ * retransmission, not one more (before, every leg seen again counted one). */
 static bool txn_leg_seen(struct tl_txn *t, const struct tl_leg *leg)
 {
-	for (unsigned i = 0; i < t->n_legs; i++)
-		if (same(&t->legs[i].src, &leg->src) && same(&t->legs[i].dst, &leg->dst) && t->legs[i].via == leg->via)
-			return true;
-	if (t->n_legs < TL_MAX_LEGS)
+	unsigned i = 0;
+	while (i < t->n_legs && !(same(&t->legs[i].src, &leg->src) && same(&t->legs[i].dst, &leg->dst) &&
+				  t->legs[i].via == leg->via))
+		i++;
+	if (i == t->n_legs) {
+		if (t->n_legs >= TL_MAX_LEGS)
+			return false;
 		t->legs[t->n_legs++] = *leg;
-	return false;
+	}
+	if (++t->leg_tx[i] <= t->transmissions)
+		return false;
+	t->transmissions = t->leg_tx[i];
+	return true;
 }
 
 /* An unanswered check leaves the table: a timeout when the capture went on
@@ -465,16 +477,27 @@ static void txn_expire(struct rtclab_timeline *tl, struct tl_txn *t)
 
 /* --- integrity ----------------------------------------------------------------------- */
 
-static enum rtclab_tl_auth auth_of(const struct rtclab_stun_msg *m, const struct tl_peer_x *signer)
+static enum rtclab_tl_auth auth_of(const struct rtclab_stun_msg *m, const struct rtclab_stun_key *key)
 {
 	if (m->integrity_offset == SIZE_MAX && m->integrity_sha256_offset == SIZE_MAX)
 		return RTCLAB_TL_AUTH_ABSENT;
-	if (!signer->has_key)
+	if (!key)
 		return RTCLAB_TL_AUTH_UNKNOWN;
-	enum rtclab_stun_check c = m->integrity_offset != SIZE_MAX ? rtclab_stun_check_integrity(m, &signer->key)
-								   : rtclab_stun_check_integrity_sha256(m, &signer->key);
+	enum rtclab_stun_check c = m->integrity_offset != SIZE_MAX ? rtclab_stun_check_integrity(m, key)
+								   : rtclab_stun_check_integrity_sha256(m, key);
 	return c == RTCLAB_STUN_CHECK_OK ? RTCLAB_TL_AUTH_OK : c == RTCLAB_STUN_CHECK_BAD ? RTCLAB_TL_AUTH_BAD
 											  : RTCLAB_TL_AUTH_UNKNOWN;
+}
+
+/* The key of the ufrag a check names for its receiver, else the receiver's
+ * current one; NULL when neither is known. */
+static const struct rtclab_stun_key *signer_key(struct rtclab_timeline *tl, int si, int peer, int signer)
+{
+	struct rtclab_timeline_state *st = tl->state;
+	if (signer >= 0 && (size_t)signer < st->n_ufrags && st->ufrags[signer].has_key)
+		return &st->ufrags[signer].key;
+	const struct tl_peer_x *px = &st->sx[si]->peers[peer];
+	return px->has_key ? &px->key : NULL;
 }
 
 static void count_auth(struct rtclab_tl_pair *p, enum rtclab_tl_auth a)
@@ -486,7 +509,7 @@ static void count_auth(struct rtclab_tl_pair *p, enum rtclab_tl_auth a)
 /* Keep a copy of a message that cannot be verified yet (the description
  * with the ice-pwd has not arrived). */
 static void park(struct rtclab_timeline *tl, const struct rtclab_stun_msg *m, int si, int pair, int check,
-		 int responder, bool response)
+		 int responder, int signer, bool response)
 {
 	struct rtclab_timeline_state *st = tl->state;
 	if (st->opts.no_integrity || st->n_parked >= TL_MAX_PARKED || check < 0)
@@ -505,6 +528,7 @@ static void park(struct rtclab_timeline *tl, const struct rtclab_stun_msg *m, in
 	p->pair = pair;
 	p->check = check;
 	p->responder = responder;
+	p->signer = signer;
 	p->response = response;
 	p->len = len;
 	memcpy(p->bytes, m->data, len);
@@ -516,12 +540,12 @@ void tl_verify_parked(struct rtclab_timeline *tl)
 	struct rtclab_timeline_state *st = tl->state;
 	for (size_t i = 0; i < st->n_parked; i++) {
 		struct tl_parked *k = st->parked[i];
-		struct tl_peer_x *signer = &st->sx[k->session]->peers[k->responder];
+		const struct rtclab_stun_key *key = signer_key(tl, k->session, k->responder, k->signer);
 		struct rtclab_tl_pair *p = &tl->sessions[k->session]->pairs[k->pair];
 		struct rtclab_stun_msg m;
-		if (signer->has_key) {
+		if (key) {
 			rtclab_stun_decode(&m, k->bytes, k->len);
-			enum rtclab_tl_auth a = auth_of(&m, signer);
+			enum rtclab_tl_auth a = auth_of(&m, key);
 			count_auth(p, a);
 			if (k->response)
 				p->checks[k->check].response_auth = a;
@@ -683,7 +707,7 @@ static void server_request(struct rtclab_timeline *tl, const struct rtclab_event
 		g.peer = a->v.addr;
 	}
 	if ((a = find(m, RTCLAB_STUN_ATTR_CHANNEL_NUMBER)))
-		g.channel = (uint16_t)(a->v.u32 >> 16);
+		g.channel = (uint16_t)a->v.u32; /* the decoder gives the number itself (it was shifted out: always 0) */
 	int same_as = gather_like(st, &g);
 	int index = same_as;
 	if (same_as < 0 && (index = gather_add(st, &g)) < 0)
@@ -758,6 +782,10 @@ static void server_response(struct rtclab_timeline *tl, const struct rtclab_even
 static int check_session(struct rtclab_timeline *tl, const char *l, size_t ll, const char *r, size_t rl, int *pl,
 			 int *pr)
 {
+	/* "R:" or ":L" names no agent (RFC 8445 7.2.2; RFC 8839 5.4: a ufrag has
+	 * at least 4 characters): such checks made sessions of empty ufrags */
+	if (!ll || !rl)
+		return -1;
 	struct tl_ufrag *ul = tl_ufrag_find(tl, l, ll), *ur = tl_ufrag_find(tl, r, rl);
 	char buf[RTCLAB_TL_UFRAG_MAX];
 	if (ul && ur && ul->session == ur->session && ul->peer != ur->peer) {
@@ -818,14 +846,38 @@ static bool goog_nomination(const struct rtclab_stun_msg *m)
 	return a && a->length == 4 && find(m, RTCLAB_STUN_ATTR_ICE_CONTROLLING);
 }
 
-/* After nomination, checks on the selected pair (from either agent: the
- * controlled one checks the reverse pair) are consent freshness checks. */
-static bool pair_is_selected_so_far(const struct rtclab_tl_session *s, const struct rtclab_tl_pair *p)
+/* The generation whose credentials a check's USERNAME "R:L" names (the
+ * latest that has R or L), -1 when no description named them. */
+static int check_generation(const struct rtclab_tl_session *s, const char *r, size_t rl, const char *l, size_t ll)
 {
-	if (p->nominated)
+	for (size_t g = s->n_generations; g-- > 0;) {
+		const struct rtclab_tl_generation *G = &s->generations[g];
+		const char *u[2] = {G->offer_ufrag, G->answer_ufrag};
+		for (int k = 0; k < 2; k++)
+			if ((strlen(u[k]) == rl && memcmp(u[k], r, rl) == 0) || (strlen(u[k]) == ll && memcmp(u[k], l, ll) == 0))
+				return (int)g;
+	}
+	return -1;
+}
+
+static bool same_gen(int a, int b)
+{
+	return a == b || a < 0 || b < 0; /* -1: checks seen before their description */
+}
+
+/* After nomination, checks on the selected pair (from either agent: the
+ * controlled one checks the reverse pair) are consent freshness checks --
+ * in the same generation only: after an ICE restart the new credentials'
+ * checks on that pair are connectivity checks again (RFC 8445 9), until
+ * the pair is nominated anew. */
+static bool pair_is_selected_so_far(const struct rtclab_tl_session *s, const struct tl_session_x *x,
+				    const struct rtclab_tl_pair *p, int gen)
+{
+	if (p->nominated && same_gen(x->px[p - s->pairs].nominated_gen, gen))
 		return true;
 	for (size_t i = 0; i < s->n_pairs; i++)
-		if (s->pairs[i].nominated && same(&s->pairs[i].local, &p->remote) && same(&s->pairs[i].remote, &p->local))
+		if (s->pairs[i].nominated && same(&s->pairs[i].local, &p->remote) && same(&s->pairs[i].remote, &p->local) &&
+		    same_gen(x->px[i].nominated_gen, gen))
 			return true;
 	return false;
 }
@@ -844,7 +896,7 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 		return; /* not ICE: a USERNAME without the "R:L" form */
 	struct tl_txn *t = txn_find(st, m->transaction_id);
 	if (t && t->kind == TL_TXN_CHECK) {
-		if (txn_leg_seen(t, leg)) { /* the same leg again: a retransmission */
+		if (txn_leg_seen(t, leg)) { /* a leg seen once more: a retransmission */
 			struct rtclab_tl_pair *p = &tl->sessions[t->session]->pairs[t->pair];
 			p->n_requests++;
 			if (t->check >= 0)
@@ -878,9 +930,12 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 							    : RTCLAB_TL_ICE_UNKNOWN;
 	const struct rtclab_stun_attr *pa = find(m, RTCLAB_STUN_ATTR_PRIORITY);
 	c.priority = pa ? pa->v.u32 : 0;
-	c.consent = pair_is_selected_so_far(s, p);
+	int gen = check_generation(s, name, (size_t)(colon - name), colon + 1, u->v.text.len - (size_t)(colon + 1 - name));
+	c.consent = pair_is_selected_so_far(s, x, p, gen);
 	c.via = leg->via;
-	c.request_auth = st->opts.no_integrity ? RTCLAB_TL_AUTH_UNKNOWN : auth_of(m, &x->peers[pr]);
+	struct tl_ufrag *ur = tl_ufrag_find(tl, name, (size_t)(colon - name));
+	int signer = ur && ur->session == si ? (int)(ur - st->ufrags) : -1;
+	c.request_auth = st->opts.no_integrity ? RTCLAB_TL_AUTH_UNKNOWN : auth_of(m, signer_key(tl, si, pr, signer));
 	if (c.role != RTCLAB_TL_ICE_UNKNOWN)
 		s->peers[pl].ice_role = c.role;
 	p->n_checks++;
@@ -903,7 +958,7 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 	}
 	if (c.request_auth == RTCLAB_TL_AUTH_UNKNOWN && !st->opts.no_integrity) {
 		x->unverified++;
-		park(tl, m, si, pi, kept, pr, false);
+		park(tl, m, si, pi, kept, pr, signer, false);
 	}
 	t = txn_new(tl, m->transaction_id, TL_TXN_CHECK);
 	t->sent_ns = t->last_tx_ns = ev->ts_ns;
@@ -911,6 +966,8 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 	t->pair = pi;
 	t->check = kept;
 	t->responder = pr;
+	t->signer = signer;
+	t->gen = gen;
 	txn_leg_seen(t, leg);
 
 	/* Steps: every check of the handshake; after selection only the first
@@ -964,10 +1021,11 @@ static void check_response(struct rtclab_timeline *tl, const struct rtclab_event
 	struct rtclab_tl_pair *p = &s->pairs[t->pair];
 	struct rtclab_tl_check *c = t->check >= 0 ? &p->checks[t->check] : NULL;
 	int requester = p->peer, responder = t->responder;
-	enum rtclab_tl_auth auth = st->opts.no_integrity ? RTCLAB_TL_AUTH_UNKNOWN : auth_of(m, &x->peers[responder]);
+	enum rtclab_tl_auth auth = st->opts.no_integrity ? RTCLAB_TL_AUTH_UNKNOWN
+							 : auth_of(m, signer_key(tl, t->session, responder, t->signer));
 	count_auth(p, auth);
 	if (auth == RTCLAB_TL_AUTH_UNKNOWN && !st->opts.no_integrity)
-		park(tl, m, t->session, t->pair, t->check, responder, true);
+		park(tl, m, t->session, t->pair, t->check, responder, t->signer, true);
 	const struct rtclab_stun_attr *e = find(m, RTCLAB_STUN_ATTR_ERROR_CODE);
 	const struct rtclab_stun_attr *xm = find(m, RTCLAB_STUN_ATTR_XOR_MAPPED_ADDRESS);
 	bool ok = m->cls == RTCLAB_STUN_SUCCESS;
@@ -985,7 +1043,9 @@ static void check_response(struct rtclab_timeline *tl, const struct rtclab_event
 		}
 	}
 	s->peers[requester].checks_answered++;
-	bool nominate = ok && c && c->use_candidate && !p->nominated;
+	/* a nomination in a new generation (after an ICE restart) nominates anew */
+	bool nominate = ok && c && c->use_candidate &&
+			(!p->nominated || !same_gen(x->px[t->pair].nominated_gen, t->gen));
 	if (ok) {
 		p->n_success++;
 		if (p->rtt_ns < 0) {
@@ -1006,8 +1066,10 @@ static void check_response(struct rtclab_timeline *tl, const struct rtclab_event
 			p->nominated = true;
 			p->nominated_ns = ev->ts_ns;
 			x->checks_at_nomination = x->checks_total;
-			x->px[t->pair].checks_before_nomination = x->checks_total;
+			x->px[t->pair].checks_before_nomination = x->checks_total - x->checks_gen_base;
+			x->px[t->pair].gen_first_check_ns = x->first_check_ns;
 			x->px[t->pair].nominated = true;
+			x->px[t->pair].nominated_gen = t->gen;
 			/* media is counted on the pair the address map holds: maybe the reverse one */
 			int msi, mpi;
 			if (pair_between(tl, &p->local, &p->remote, &msi, &mpi))
@@ -1015,6 +1077,7 @@ static void check_response(struct rtclab_timeline *tl, const struct rtclab_event
 		}
 	} else {
 		p->n_errors++;
+		x->px[t->pair].n_role_conflicts += code == 487;
 	}
 	bool consent = c && c->consent;
 	if (consent || (p->n_checks > RTCLAB_TL_PAIR_CHECKS && !nominate))
@@ -1059,6 +1122,12 @@ static void orphan_response(struct rtclab_timeline *tl, const struct rtclab_even
 			    const struct rtclab_addr *lsrc, const struct rtclab_addr *ldst)
 {
 	struct rtclab_timeline_state *st = tl->state;
+	/* A check's response carries MESSAGE-INTEGRITY (short-term credentials,
+	 * RFC 8489 9.1.4, RFC 8445 7.3); a STUN server's Binding response has
+	 * none.  Without this, a server's answer to a request the capture missed
+	 * made the server an endpoint of peer B and a pair with it. */
+	if (m->integrity_offset == SIZE_MAX && m->integrity_sha256_offset == SIZE_MAX)
+		return;
 	struct tl_map_entry *e = tl_map_find(&st->endpoints, ldst, NULL);
 	if (!e)
 		return;

@@ -76,8 +76,11 @@ void tl_set_peer_desc(struct rtclab_timeline *tl, int si, int peer, const struct
 	px->has_desc = true;
 	snprintf(px->origin, sizeof px->origin, "%.*s", (int)(sdp->origin.session_id.len < 64 ? sdp->origin.session_id.len : 64),
 		 sdp->origin.session_id.ptr);
-	if (p->ufrag[0])
-		tl_ufrag_add(tl, p->ufrag, si, peer);
+	if (p->ufrag[0] && tl_ufrag_add(tl, p->ufrag, si, peer)) {
+		struct tl_ufrag *entry = tl_ufrag_find(tl, p->ufrag, strlen(p->ufrag));
+		entry->has_key = px->has_key;
+		entry->key = px->key;
+	}
 	for (size_t i = 0; i < sdp->n_candidates; i++) {
 		struct rtclab_tl_candidate c;
 		if (sdp->candidates[i].component != 1)
@@ -198,10 +201,23 @@ static void desc_step(struct rtclab_timeline *tl, int si, int peer, const struct
 					    offer ? RTCLAB_TL_EV_OFFER : RTCLAB_TL_EV_ANSWER, ns, frame, from, to);
 	if (!sp)
 		return;
-	tl_fmt(sp->what, sizeof sp->what, "%s%s from %s: %s, ufrag %.32s%s%.64s", offer ? "offer" : "answer",
-		 relay ? " (relayed)" : "", s->peers[peer].name, sum, s->peers[peer].ufrag, file ? ", from " : "",
-		 file ? file : "");
-	if (offer)
+	/* a description of the second or a later generation: an ICE restart */
+	const struct rtclab_tl_generation *g = s->n_generations ? &s->generations[s->n_generations - 1] : NULL;
+	bool restart = s->n_generations > 1 &&
+		       strcmp(offer ? g->offer_ufrag : g->answer_ufrag, s->peers[peer].ufrag) == 0;
+	tl_fmt(sp->what, sizeof sp->what, "%s%s%s from %s: %s, ufrag %.32s%s%.64s", restart ? "ICE restart " : "",
+	       offer ? "offer" : "answer", relay ? " (relayed)" : "", s->peers[peer].name, sum, s->peers[peer].ufrag,
+	       file ? ", from " : "", file ? file : "");
+	if (restart && offer)
+		tl_fmt(sp->why, sizeof sp->why,
+		       "An ICE restart (RFC 8445 9): %s offers new ICE credentials, so both sides gather, trickle and "
+		       "check again and may move to another pair; the DTLS association and the media go on.",
+		       s->peers[peer].name);
+	else if (restart)
+		tl_fmt(sp->why, sizeof sp->why,
+		       "%s answers the restart with new ICE credentials of its own; checks of the new generation start.",
+		       s->peers[peer].name);
+	else if (offer)
 		tl_fmt(sp->why, sizeof sp->why,
 			 "%s describes its media (codecs, m= sections), its ICE credentials (ice-ufrag, ice-pwd) and its "
 			 "DTLS certificate fingerprint and setup role, and sends it through the signaling channel.",
@@ -311,6 +327,18 @@ static void on_description(struct rtclab_timeline *tl, const struct rtclab_event
 			x->has_answer = false;
 			if (!known || restart || !s->n_generations)
 				new_generation(s, true, u, ns);
+			else if (!s->generations[s->n_generations - 1].offer_ufrag[0]) {
+				/* the session was made from its checks (which leave the
+				 * generation's ufrags empty): this offer is that generation's */
+				struct rtclab_tl_generation *g = &s->generations[s->n_generations - 1];
+				snprintf(g->offer_ufrag, sizeof g->offer_ufrag, "%s", u);
+				if (!g->time_ns || g->time_ns > ns)
+					g->time_ns = ns;
+			}
+			if (restart) { /* the outcome counts the checks of the new generation */
+				x->checks_gen_base = x->checks_total;
+				x->first_check_ns = 0;
+			}
 		} else {
 			x->has_answer = true;
 			x->offerer = 1 - peer;

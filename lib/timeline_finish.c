@@ -247,6 +247,37 @@ static void swap_peers(struct rtclab_timeline *tl, int si)
 	x->media_step[1] = m;
 }
 
+/* The roles of agents that sent no check saying theirs (the peer's
+ * ice_role is documented as "from its checks, else from the SDP", and the
+ * SDP part was not done): the opposite of the other agent's checks, else
+ * RFC 8445 6.1.1: a lite agent is controlled and its full peer
+ * controlling; between two full agents the offerer controls. */
+static void sdp_ice_roles(struct rtclab_timeline *tl, int si)
+{
+	struct rtclab_tl_session *s = tl->sessions[si];
+	const struct tl_session_x *x = tl->state->sx[si];
+	enum rtclab_tl_ice_role seen[2] = {s->peers[0].ice_role, s->peers[1].ice_role};
+	for (int p = 0; p < 2; p++) {
+		struct rtclab_tl_peer *me = &s->peers[p], *other = &s->peers[1 - p];
+		if (me->ice_role != RTCLAB_TL_ICE_UNKNOWN)
+			continue;
+		if (seen[1 - p] != RTCLAB_TL_ICE_UNKNOWN) /* the other's checks say it: the opposite */
+			me->ice_role = seen[1 - p] == RTCLAB_TL_CONTROLLING ? RTCLAB_TL_CONTROLLED : RTCLAB_TL_CONTROLLING;
+		else if (!x->peers[p].has_desc)
+			continue;
+		else if (me->ice_lite)
+			me->ice_role = RTCLAB_TL_CONTROLLED;
+		else if (!x->peers[1 - p].has_desc)
+			continue;
+		else if (other->ice_lite)
+			me->ice_role = RTCLAB_TL_CONTROLLING;
+		else if (me->role == RTCLAB_TL_OFFERER)
+			me->ice_role = RTCLAB_TL_CONTROLLING;
+		else if (me->role == RTCLAB_TL_ANSWERER)
+			me->ice_role = RTCLAB_TL_CONTROLLED;
+	}
+}
+
 /* A is the offerer; without the descriptions, the controlling agent (RFC
  * 8445 6.1.1: the initiating agent controls); else the first to check. */
 static void name_peers(struct rtclab_timeline *tl, int si)
@@ -268,11 +299,17 @@ static void name_peers(struct rtclab_timeline *tl, int si)
 		tl_fmt(s->id, sizeof s->id, "%s:%s", g->offer_ufrag, g->answer_ufrag);
 	else
 		tl_session_id(s, 0);
-	if (!s->n_generations) {
+	/* A session made from its checks has a first generation whose ufrags
+	 * no description gave (before, they stayed empty unless n_generations
+	 * was 0, which check_session never leaves it at): A's and B's. */
+	if (!s->n_generations)
 		s->n_generations = 1;
-		snprintf(s->generations[0].offer_ufrag, sizeof s->generations[0].offer_ufrag, "%s", s->peers[0].ufrag);
-		snprintf(s->generations[0].answer_ufrag, sizeof s->generations[0].answer_ufrag, "%s", s->peers[1].ufrag);
-	}
+	struct rtclab_tl_generation *g0 = &s->generations[0];
+	if (!g0->offer_ufrag[0] && s->n_generations == 1)
+		snprintf(g0->offer_ufrag, sizeof g0->offer_ufrag, "%s", s->peers[0].ufrag);
+	if (!g0->answer_ufrag[0] && s->n_generations == 1)
+		snprintf(g0->answer_ufrag, sizeof g0->answer_ufrag, "%s", s->peers[1].ufrag);
+	sdp_ice_roles(tl, si);
 }
 
 /* --- candidates the wire shows --------------------------------------------------------- */
@@ -333,14 +370,21 @@ static void wire_candidates(struct rtclab_timeline *tl, int si)
 
 /* --- pairs, the selected one, DTLS --------------------------------------------------- */
 
-static void pair_states(struct rtclab_tl_session *s)
+/* RFC 8445 7.2.5.1: a 487 (Role Conflict) is not a failure: the agent
+ * switches role and the pair goes back to Waiting for a triggered check.
+ * Other errors are unrecoverable (7.2.5.2.4), and so is a pair whose every
+ * other check timed out.  (Before, one 487 failed the pair.) */
+static void pair_states(struct rtclab_tl_session *s, const struct tl_session_x *x)
 {
 	for (size_t i = 0; i < s->n_pairs; i++) {
 		struct rtclab_tl_pair *p = &s->pairs[i];
+		uint64_t conflicts = x->px[i].n_role_conflicts;
 		if (p->n_success)
 			p->state = RTCLAB_TL_SUCCEEDED;
-		else if (p->n_errors || (p->n_checks && p->n_timeouts >= p->n_checks))
+		else if (p->n_errors > conflicts || (p->n_timeouts && p->n_timeouts + conflicts >= p->n_checks))
 			p->state = RTCLAB_TL_FAILED;
+		else if (conflicts)
+			p->state = RTCLAB_TL_WAITING;
 		else
 			p->state = RTCLAB_TL_IN_PROGRESS;
 	}
@@ -475,7 +519,7 @@ static void outcome(struct rtclab_timeline *tl, int si)
 		checks += p->n_checks;
 		succeeded += p->state == RTCLAB_TL_SUCCEEDED;
 		failed += p->state == RTCLAB_TL_FAILED;
-		pending += p->state == RTCLAB_TL_IN_PROGRESS;
+		pending += p->state == RTCLAB_TL_IN_PROGRESS || p->state == RTCLAB_TL_WAITING;
 		timeouts += p->n_timeouts;
 		errors += p->n_errors;
 	}
@@ -487,13 +531,21 @@ static void outcome(struct rtclab_timeline *tl, int si)
 				 type_or(sel->remote_type_known, sel->remote_type),
 				 (unsigned long long)px->checks_before_nomination,
 				 px->checks_before_nomination == 1 ? "" : "s",
-				 x->first_check_ns ? (double)(sel->time_ns - x->first_check_ns) / 1e6 : 0.0);
+				 px->gen_first_check_ns ? (double)(sel->time_ns - px->gen_first_check_ns) / 1e6 : 0.0);
 		if (sel->relayed && n > 0 && (size_t)n < sizeof s->outcome)
 			n += snprintf(s->outcome + n, sizeof s->outcome - (size_t)n, ", relayed through TURN%s",
-				      sel->via == RTCLAB_TUNNEL_CHANNELDATA ? " (ChannelData)" : "");
-		if (s->dtls.completed && n > 0 && (size_t)n < sizeof s->outcome)
-			snprintf(s->outcome + n, sizeof s->outcome - (size_t)n, "; DTLS done %.0f ms later",
-				 (double)(s->dtls.done_ns - sel->time_ns) / 1e6);
+				      s->flow.channeldata ? " (media as ChannelData)"
+				      : s->flow.seen     ? " (media in Send/Data indications)"
+							 : "");
+		if (s->dtls.completed && s->dtls.done_ns >= sel->time_ns && n > 0 && (size_t)n < sizeof s->outcome)
+			n += snprintf(s->outcome + n, sizeof s->outcome - (size_t)n, "; DTLS done %.0f ms later",
+				      (double)(s->dtls.done_ns - sel->time_ns) / 1e6);
+		else if (s->dtls.completed && n > 0 && (size_t)n < sizeof s->outcome)
+			n += snprintf(s->outcome + n, sizeof s->outcome - (size_t)n,
+				      "; the DTLS association set up before carries on over it");
+		if (s->n_generations > 1 && n > 0 && (size_t)n < sizeof s->outcome)
+			snprintf(s->outcome + n, sizeof s->outcome - (size_t)n, " (generation %zu, after %zu ICE restart%s)",
+				 s->n_generations, s->n_generations - 1, s->n_generations == 2 ? "" : "s");
 		return;
 	}
 	const char *relay_hint = any_relay(s) ? "" : "; no relayed candidate was gathered, so there was no TURN "
@@ -557,8 +609,10 @@ static void what_is_missing(struct rtclab_timeline *tl, int si)
 		missing(s, "signaling: %s's description (%s) is not in the input; supply it with --sdp FILE",
 			s->peers[m].name, s->peers[m].role == RTCLAB_TL_OFFERER ? "the offer" : "the answer");
 	}
-	if (x->checks_total && (!x->peers[0].sent_checks || !x->peers[1].sent_checks)) {
-		int m = x->peers[0].sent_checks ? 1 : 0;
+	/* an ice-lite agent sends no checks (RFC 8445 2.5): nothing is missing then */
+	int silent = !x->peers[0].sent_checks ? 0 : !x->peers[1].sent_checks ? 1 : -1;
+	if (x->checks_total && silent >= 0 && !s->peers[silent].ice_lite) {
+		int m = silent;
 		missing(s, "checks from %s: none in the capture (taken on one side of a one-way path, or %s's checks "
 			   "went another way)",
 			s->peers[m].name, s->peers[m].name);
@@ -677,7 +731,7 @@ void tl_finish(struct rtclab_timeline *tl)
 		struct rtclab_tl_session *s = tl->sessions[si];
 		name_peers(tl, si);
 		wire_candidates(tl, si);
-		pair_states(s);
+		pair_states(s, tl->state->sx[si]);
 		select_pair(tl, si);
 		check_setup(s);
 		sort_steps(s);

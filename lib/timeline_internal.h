@@ -56,10 +56,17 @@ struct tl_txn {
 	int64_t sent_ns, last_tx_ns;
 	unsigned n_legs;
 	struct tl_leg legs[TL_MAX_LEGS];
+	/* how often each leg saw it, and the transmissions counted: a relayed
+	 * message is seen once per leg, so one leg seen again is a retransmission,
+	 * the other legs seen again are that same retransmission */
+	unsigned leg_tx[TL_MAX_LEGS];
+	unsigned transmissions;
 	bool answered;
 	/* CHECK */
 	int session, pair, check; /* check: index in pair->checks, or -1 when not kept */
 	int responder;            /* the peer whose ice-pwd signs the exchange */
+	int gen;                  /* the generation its USERNAME names (-1: not known from a description) */
+	int signer;               /* its ufrag's index in state->ufrags, or -1 */
 	/* SERVER */
 	int gather;               /* index in state->gathers */
 	bool repeat;              /* a refresh or keepalive of that exchange: counted, not kept */
@@ -111,7 +118,10 @@ struct tl_pair_x {
 	int64_t first_ns, last_ns;
 	uint64_t media_after_nomination;
 	bool nominated;                    /* this pair or its reverse (the other agent's) was nominated */
-	uint64_t checks_before_nomination; /* the session's check transactions when it was nominated */
+	int nominated_gen;                 /* the generation of its nomination (tl_txn.gen) */
+	uint64_t n_role_conflicts;         /* 487 responses among n_errors: the pair is retried, not failed */
+	uint64_t checks_before_nomination; /* the generation's check transactions when it was nominated */
+	int64_t gen_first_check_ns;        /* the first check of that generation */
 };
 
 struct tl_peer_x {
@@ -143,6 +153,7 @@ struct tl_session_x {
 	int both_step;                     /* the "both descriptions set" step, -1 */
 	uint64_t checks_total;             /* check transactions, consent checks excluded */
 	uint64_t checks_at_nomination;
+	uint64_t checks_gen_base;          /* checks_total when the current generation began */
 	int64_t first_check_ns;            /* 0: none */
 	uint64_t unverified;               /* checks whose integrity could not be checked (no pwd yet) */
 	uint64_t orphan_responses;
@@ -151,6 +162,7 @@ struct tl_session_x {
 /* A check (or its response) kept to be verified when the password arrives. */
 struct tl_parked {
 	int session, pair, check, responder;
+	int signer;               /* index in state->ufrags of the ufrag whose pwd signs it, or -1 */
 	bool response;
 	size_t len;
 	uint8_t bytes[];
@@ -173,6 +185,11 @@ struct tl_conn {
 struct tl_ufrag {
 	char ufrag[RTCLAB_TL_UFRAG_MAX];
 	int session, peer;
+	/* the ice-pwd that went with this ufrag: after an ICE restart, checks
+	 * of either generation (even mixed ones) are signed with the key of
+	 * the ufrag they name (RFC 8445 7.2.2) */
+	bool has_key;
+	struct rtclab_stun_key key;
 };
 
 /* A TLS stream seen: signaling the capture cannot show. */

@@ -11,7 +11,7 @@ run rb-json 0 "$RTCLAB" replay --json "$RB/browser_loopback.pcap" &&
 	if [ "$(jq -S . "$TMP/out")" = "$(jq -S . "$RB/browser_loopback.timeline.json")" ]; then ok; else
 		ko "rb-json: differs from $RB/browser_loopback.timeline.json (make_expected_timelines.sh regenerates it)"
 	fi
-for rb in browser_loopback browser_wss; do
+for rb in browser_loopback browser_wss browser_restart; do
 	COLUMNS=120 LC_ALL=C run "rb-ladder-$rb" 0 "$RTCLAB" replay --color=never "$RB/$rb.pcap" &&
 		if cmp -s "$TMP/out" "$RB/$rb.timeline.txt"; then ok; else
 			ko "rb-ladder-$rb: differs from $RB/$rb.timeline.txt"
@@ -61,3 +61,12 @@ run rb-summary 0 "$RTCLAB" replay --summary --color=never "$RB/browser_loopback.
 	has rb-summary "relay" && has rb-summary "succeeded"
 run rb-mermaid 0 "$RTCLAB" replay --mermaid "$RB/browser_loopback.pcap" &&
 	has rb-mermaid "sequenceDiagram" && has rb-mermaid "->>"
+
+# An ICE restart: one session, two generations, the pair getStats reports after it.
+run rb-restart 0 "$RTCLAB" replay --json "$RB/browser_restart.pcap" &&
+	jqis rb-restart-sessions '.sessions | length' 1 &&
+	jqis rb-restart-generations '[.sessions[0].generations[] | .offer_ufrag + ":" + .answer_ufrag] | join(" ")' \
+		"$(jq -r '[.runs[0].generations[] | .offerer.ufrag + ":" + .answerer.ufrag] | join(" ")' "$RB/browser_restart.expected.json")" &&
+	jqis rb-restart-selected '.sessions[0].selected_pair | "\(.local)->\(.remote)"' \
+		"$(jq -r '.runs[0].offerer.selectedPair | "\(.local.address):\(.local.port)->\(.remote.address):\(.remote.port)"' "$RB/browser_restart.expected.json")" &&
+	jqis rb-restart-reason '.sessions[0].outcome.reason | test("after 1 ICE restart")' true

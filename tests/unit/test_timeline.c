@@ -251,6 +251,50 @@ static void test_browser_wss(void)
 	rtclab_timeline_free(tl);
 }
 
+/* An ICE restart (createOffer({iceRestart:true}) over the same signaling
+ * connection): one session, two generations with the ufrags the browsers
+ * used, and the pair selected after the restart as getStats() reports it. */
+static void test_browser_restart(void)
+{
+	size_t len;
+	uint8_t *text = unit_fixture("pcap/browser_restart.expected.json", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	json_t *expected = json_loadb((const char *)text, len, 0, NULL);
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(expected);
+	const json_t *run = json_array_get(json_object_get(expected, "runs"), 0);
+	const json_t *gens = json_object_get(run, "generations");
+	struct rtclab_timeline *tl = replay("pcap/browser_restart.pcap", NULL, NULL);
+	CU_ASSERT_EQUAL_FATAL(tl->n_sessions, 1);
+	struct rtclab_tl_session *s = tl->sessions[0];
+	CU_ASSERT_EQUAL_FATAL(s->n_generations, json_array_size(gens));
+	for (size_t g = 0; g < s->n_generations; g++) {
+		const json_t *gj = json_array_get(gens, g);
+		CU_ASSERT_STRING_EQUAL(s->generations[g].offer_ufrag,
+				       json_string_value(json_object_get(json_object_get(gj, "offerer"), "ufrag")));
+		CU_ASSERT_STRING_EQUAL(s->generations[g].answer_ufrag,
+				       json_string_value(json_object_get(json_object_get(gj, "answerer"), "ufrag")));
+	}
+	/* the peers carry the current generation's credentials */
+	CU_ASSERT_STRING_EQUAL(s->peers[0].ufrag, json_string_value(json_object_get(json_object_get(run, "offerer"), "ufrag")));
+	CU_ASSERT_EQUAL(s->peers[0].role, RTCLAB_TL_OFFERER);
+	const json_t *sel = json_object_get(json_object_get(run, "offerer"), "selectedPair");
+	char local[64], remote[64], a1[RTCLAB_ADDR_STRLEN], a2[RTCLAB_ADDR_STRLEN];
+	stats_addr(json_object_get(sel, "local"), local, sizeof local);
+	stats_addr(json_object_get(sel, "remote"), remote, sizeof remote);
+	CU_ASSERT_FATAL(s->selected.has);
+	rtclab_addr_format(&s->selected.local, a1, sizeof a1);
+	rtclab_addr_format(&s->selected.remote, a2, sizeof a2);
+	CHECKF(strcmp(a1, local) == 0 && strcmp(a2, remote) == 0, "selected %s -> %s, getStats says %s -> %s", a1, a2,
+	       local, remote);
+	CU_ASSERT(strstr(s->outcome, "ICE restart") != NULL);
+	CU_ASSERT_EQUAL(count_kind(s, RTCLAB_TL_EV_OFFER), 4); /* two offers, each sent and relayed */
+	for (size_t i = 0; i < s->n_pairs; i++)
+		CU_ASSERT(s->pairs[i].n_auth_bad == 0);
+	rtclab_timeline_free(tl);
+	json_decref(expected);
+}
+
 /* A wrong ice-pwd makes the checks inauthentic, and says so. */
 static void test_wrong_password(void)
 {
@@ -309,6 +353,7 @@ RTCLAB_SUITE(timeline)
 	static const struct unit_test tests[] = {
 		{"browser capture: selected pair, roles and steps as getStats reports", test_browser_loopback},
 		{"signaling over TLS: missing, then completed by --sdp or webrtc-internals", test_browser_wss},
+		{"ICE restart: one session, two generations, the new selected pair", test_browser_restart},
 		{"a wrong ice-pwd: checks are not authentic", test_wrong_password},
 		{"corpus shapes: two sessions on one ufrag, none without ICE", test_corpus_shapes},
 		{NULL, NULL},

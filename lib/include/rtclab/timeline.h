@@ -139,10 +139,10 @@ struct rtclab_tl_candidate {
 
 enum rtclab_tl_pair_state {
 	RTCLAB_TL_FROZEN = 0,           /* formed from signalled candidates, never checked */
-	RTCLAB_TL_WAITING,
+	RTCLAB_TL_WAITING,              /* answered 487 Role Conflict: to be checked again (RFC 8445 7.2.5.1) */
 	RTCLAB_TL_IN_PROGRESS,          /* checked, no answer yet when the capture ends */
 	RTCLAB_TL_SUCCEEDED,
-	RTCLAB_TL_FAILED,               /* an error response, or every check timed out */
+	RTCLAB_TL_FAILED,               /* an error response other than 487, or every other check timed out */
 };
 
 enum rtclab_tl_check_result {
