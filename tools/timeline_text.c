@@ -535,8 +535,9 @@ void tl_print_footer(FILE *out, const struct tl_text_opts *o, const struct rtcla
 	} else {
 		fputs("DTLS           not seen\n", out);
 	}
-	fprintf(out, "Outcome        %s%s%s%s%s\n", s->connected ? st_good(o->st) : st_bad(o->st),
-		s->connected ? "connected" : "not connected", st_off(o->st), s->outcome[0] ? ": " : "", s->outcome);
+	/* the reason starts with its verdict: "connected over ...", "failed: ...", "undecided: ..." */
+	fprintf(out, "Outcome        %s%s%s\n", s->connected ? st_good(o->st) : st_bad(o->st),
+		s->outcome[0] ? s->outcome : s->connected ? "connected" : "not connected", st_off(o->st));
 	for (size_t i = 0; i < s->n_missing && i < RTCLAB_TL_MAX_MISSING; i++)
 		fprintf(out, "%smissing: %s%s\n", st_warn(o->st), s->missing[i], st_off(o->st));
 }
@@ -957,8 +958,8 @@ static void svg_footer(FILE *out, const struct rtclab_tl_session *s, double y)
 	else
 		snprintf(line, sizeof line, "DTLS: not seen");
 	svg_text(out, 12, y + SVG_LINE, "class=\"foot\"", line);
-	snprintf(line, sizeof line, "Outcome: %s%s%.320s", s->connected ? "connected" : "not connected",
-		 s->outcome[0] ? ": " : "", s->outcome);
+	snprintf(line, sizeof line, "Outcome: %.320s",
+		 s->outcome[0] ? s->outcome : s->connected ? "connected" : "not connected");
 	svg_text(out, 12, y + 2 * SVG_LINE, s->connected ? "class=\"foot good\"" : "class=\"foot bad\"", line);
 	for (size_t i = 0; i < s->n_missing && i < RTCLAB_TL_MAX_MISSING; i++) {
 		snprintf(line, sizeof line, "missing: %.240s", s->missing[i]);
