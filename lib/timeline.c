@@ -1209,6 +1209,24 @@ static bool pair_between(struct rtclab_timeline *tl, const struct rtclab_addr *x
 	return true;
 }
 
+/* A DTLS step between the two peers (-1: not known); what is a format. */
+static void dtls_step(struct rtclab_tl_session *s, const struct rtclab_event *ev, int from, int to, const char *why,
+		      const char *what, ...) __attribute__((format(printf, 6, 7)));
+
+static void dtls_step(struct rtclab_tl_session *s, const struct rtclab_event *ev, int from, int to, const char *why,
+		      const char *what, ...)
+{
+	struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_CHECKS, RTCLAB_TL_EV_DTLS, ev->ts_ns, ev->frame,
+					    from >= 0 ? s->peers[from].node : -1, to >= 0 ? s->peers[to].node : -1);
+	if (!sp)
+		return;
+	va_list ap;
+	va_start(ap, what);
+	vsnprintf(sp->what, sizeof sp->what, what, ap);
+	va_end(ap);
+	tl_fmt(sp->why, sizeof sp->why, "%s", why);
+}
+
 static void on_dtls(struct rtclab_timeline *tl, const struct rtclab_event *ev, const struct rtclab_dtls *d,
 		    const struct rtclab_addr *lsrc, const struct rtclab_addr *ldst, int si)
 {
@@ -1231,27 +1249,16 @@ static void on_dtls(struct rtclab_timeline *tl, const struct rtclab_event *ev, c
 				dt->client_hello_frame = ev->frame;
 				dt->start_ns = ev->ts_ns;
 				x->dtls_hello[0] = true;
-				struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_CHECKS, RTCLAB_TL_EV_DTLS, ev->ts_ns,
-								    ev->frame, from >= 0 ? s->peers[from].node : -1,
-								    to >= 0 ? s->peers[to].node : -1);
-				if (sp) {
-					tl_fmt(sp->what, sizeof sp->what, "DTLS ClientHello");
-					tl_fmt(sp->why, sizeof sp->why,
-						 "On the selected pair the DTLS client starts the handshake that checks "
-						 "the certificate fingerprints of the SDP and derives the SRTP keys "
-						 "(RFC 5763).");
-				}
+				dtls_step(s, ev, from, to,
+					  "On the selected pair the DTLS client starts the handshake that checks the "
+					  "certificate fingerprints of the SDP and derives the SRTP keys (RFC 5763).",
+					  "DTLS ClientHello");
 			} else if (type == 2 && dt->seen && !x->dtls_hello[1] && same(lsrc, &dt->server)) {
 				x->dtls_hello[1] = true;
-				struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_CHECKS, RTCLAB_TL_EV_DTLS, ev->ts_ns,
-								    ev->frame, from >= 0 ? s->peers[from].node : -1,
-								    to >= 0 ? s->peers[to].node : -1);
-				if (sp) {
-					tl_fmt(sp->what, sizeof sp->what, "DTLS ServerHello");
-					tl_fmt(sp->why, sizeof sp->why,
-						 "The DTLS server answers with its certificate; each side compares the "
-						 "other's certificate with the a=fingerprint of its description.");
-				}
+				dtls_step(s, ev, from, to,
+					  "The DTLS server answers with its certificate; each side compares the other's "
+					  "certificate with the a=fingerprint of its description.",
+					  "DTLS ServerHello");
 			}
 		}
 		if (!dt->seen || dt->completed)
@@ -1264,16 +1271,10 @@ static void on_dtls(struct rtclab_timeline *tl, const struct rtclab_event *ev, c
 		if (x->dtls_encrypted[0] && x->dtls_encrypted[1]) {
 			dt->completed = true;
 			dt->done_ns = ev->ts_ns;
-			struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_CHECKS, RTCLAB_TL_EV_DTLS, ev->ts_ns, ev->frame,
-							    from >= 0 ? s->peers[from].node : -1,
-							    to >= 0 ? s->peers[to].node : -1);
-			if (sp) {
-				tl_fmt(sp->what, sizeof sp->what, "DTLS handshake done (%.1f ms)",
-					 (double)(ev->ts_ns - dt->start_ns) / 1e6);
-				tl_fmt(sp->why, sizeof sp->why,
-					 "Both sides now send encrypted records: the keys are agreed, and SRTP media "
-					 "or SCTP data channel messages follow.");
-			}
+			dtls_step(s, ev, from, to,
+				  "Both sides now send encrypted records: the keys are agreed, and SRTP media or SCTP "
+				  "data channel messages follow.",
+				  "DTLS handshake done (%.1f ms)", (double)(ev->ts_ns - dt->start_ns) / 1e6);
 		}
 	}
 }
