@@ -1143,8 +1143,18 @@ static bool show_result(struct dump *d, const struct rtclab_event *p, const stru
 				json_object_set(o, key, value);
 		}
 		json_decref(body);
-		if (verify)
+		if (verify && (v.integrity == RTCLAB_STUN_CHECK_BAD || v.fingerprint == RTCLAB_STUN_CHECK_BAD)) {
+			/* the failed check is a problem of the message, as rtclab stun decode reports it */
+			struct rtclab_stun_msg *m = malloc(sizeof *m);
+			if (m) {
+				*m = r->u.stun;
+				rtclab_stun_note_verdict(m, &v);
+				json_object_set_new(o, "stun", rtclab_stun_json(m, &v));
+				free(m);
+			}
+		} else if (verify) {
 			json_object_set_new(o, "stun", rtclab_stun_json(&r->u.stun, &v));
+		}
 		if (tunnel)
 			json_object_set_new(o, "tunnel", rtclab_demux_tunnel_json(tunnel));
 		emit_json(o);

@@ -113,3 +113,7 @@ run dump-verbose-media 0 "$RTCLAB" dump -v --only dtls,rtp -c 2 "$P/ndpi_stun_dt
 run dump-verbose-rtp 0 "$RTCLAB" dump -v --only rtp -c 1 "$P/ndpi_stun_dtls_rtp.pcapng" &&
 	has dump-verbose-rtp "version 2, payload type 111, marker set" &&
 	has dump-verbose-rtp "header extension, profile 0xbede (RFC 8285 one-byte), 7 words, ids: 2 3 1 4"
+
+# --password: a check that does not verify carries the problem, as stun decode reports it
+run dump-password-bad 0 "$RTCLAB" dump --json --password wrong tests/fixtures/pcap/browser_wss.pcap &&
+	has dump-password-bad-problem '"integrity":"bad","fingerprint":"absent","problems":[{"offset":76,"code":"integrity_bad"' 
