@@ -1282,30 +1282,83 @@ static void show_signal(struct dump *d, const struct rtclab_event *ev)
 	}
 }
 
+static json_t *str_json(struct rtclab_str v)
+{
+	return json_stringn(v.ptr ? v.ptr : "", v.len);
+}
+
+/* The "http" object of a JSON line: what the text line says. */
+static json_t *http_json(const struct rtclab_ws_http *h)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "request", json_boolean(h->is_request));
+	if (h->is_request) {
+		json_object_set_new(j, "method", str_json(h->method));
+		json_object_set_new(j, "target", str_json(h->target));
+	} else {
+		json_object_set_new(j, "status", json_integer(h->status));
+		json_object_set_new(j, "reason", str_json(h->reason));
+	}
+	json_object_set_new(j, "websocket", json_boolean(h->websocket));
+	if (h->websocket && !h->is_request)
+		json_object_set_new(j, "accept", json_string(!h->accept_checked ? "unchecked"
+							     : h->accept_ok       ? "ok"
+										  : "mismatch"));
+	if (h->content_type.len)
+		json_object_set_new(j, "content_type", str_json(h->content_type));
+	if (h->has_body)
+		json_object_set_new(j, "body_length", json_integer((json_int_t)h->body.len));
+	return j;
+}
+
 static void show_http(struct dump *d, const struct rtclab_event *ev)
 {
 	const struct rtclab_ws_http *h = ev->http;
+	json_t *j = d->o.json ? http_json(h) : NULL;
 	if (h->is_request)
-		stream_line(d, ev, ONLY_SIGNAL, "http", NULL, "HTTP %.*s %.*s%s", (int)h->method.len, h->method.ptr,
+		stream_line(d, ev, ONLY_SIGNAL, "http", j, "HTTP %.*s %.*s%s", (int)h->method.len, h->method.ptr,
 			    (int)h->target.len, h->target.ptr, h->websocket ? " (WebSocket upgrade)" : "");
 	else
-		stream_line(d, ev, ONLY_SIGNAL, "http", NULL, "HTTP %d %.*s%s", h->status, (int)h->reason.len,
+		stream_line(d, ev, ONLY_SIGNAL, "http", j, "HTTP %d %.*s%s", h->status, (int)h->reason.len,
 			    h->reason.ptr,
 			    !h->websocket ? "" : !h->accept_checked ? " (WebSocket)"
 					  : h->accept_ok ? " (WebSocket, Sec-WebSocket-Accept checks out)"
 							 : " (WebSocket, Sec-WebSocket-Accept does NOT match the key)");
 }
 
+/* The "websocket" object of a JSON line. */
+static json_t *websocket_json(const struct rtclab_event *ev)
+{
+	const struct rtclab_ws_event *ws = ev->ws;
+	json_t *j = json_object();
+	if (ev->kind == RTCLAB_EVENT_STREAM) {
+		json_object_set_new(j, "problem", json_string(rtclab_ws_problem_id(ws->problem)));
+		json_object_set_new(j, "message", json_string(rtclab_ws_problem_str(ws->problem)));
+		json_object_set_new(j, "offset", json_integer((json_int_t)ws->offset));
+		return j;
+	}
+	json_object_set_new(j, "opcode", json_string(ws->kind == RTCLAB_WS_EV_MESSAGE ? "binary"
+								: rtclab_ws_opcode_name(ws->opcode)));
+	json_object_set_new(j, "length", json_integer((json_int_t)(ws->kind == RTCLAB_WS_EV_MESSAGE ? ev->payload_len
+												       : ws->payload.len)));
+	if (ws->has_close_code) {
+		json_object_set_new(j, "close_code", json_integer(ws->close_code));
+		json_object_set_new(j, "close_reason", str_json(ws->close_reason));
+	}
+	return j;
+}
+
 static void show_websocket(struct dump *d, const struct rtclab_event *ev)
 {
 	const struct rtclab_ws_event *ws = ev->ws;
+	json_t *j = d->o.json ? websocket_json(ev) : NULL;
 	if (ws->kind == RTCLAB_WS_EV_MESSAGE)
-		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket binary message, %zu bytes", ev->payload_len);
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", j, "WebSocket binary message, %zu bytes", ev->payload_len);
 	else if (ws->opcode == RTCLAB_WS_OP_CLOSE && ws->has_close_code)
-		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket close %u (%s)", ws->close_code,
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", j, "WebSocket close %u (%s)", ws->close_code,
 			    rtclab_ws_close_code_name(ws->close_code));
 	else
-		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket %s", rtclab_ws_opcode_name(ws->opcode));
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", j, "WebSocket %s", rtclab_ws_opcode_name(ws->opcode));
 }
 
 static void show_note(struct dump *d, const struct rtclab_event *ev)
@@ -1329,7 +1382,8 @@ static void show_note(struct dump *d, const struct rtclab_event *ev)
 			    "the first copy is kept", (unsigned long long)ev->length, (unsigned long long)ev->offset);
 		break;
 	case RTCLAB_NOTE_WS_PROBLEM:
-		stream_line(d, ev, ONLY_SIGNAL, "websocket", NULL, "WebSocket/HTTP problem at stream offset %llu: %s",
+		stream_line(d, ev, ONLY_SIGNAL, "websocket", d->o.json ? websocket_json(ev) : NULL,
+			    "WebSocket/HTTP problem at stream offset %llu: %s",
 			    (unsigned long long)ev->ws->offset, rtclab_ws_problem_str(ev->ws->problem));
 		break;
 	case RTCLAB_NOTE_NONE:

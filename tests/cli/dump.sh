@@ -117,3 +117,9 @@ run dump-verbose-rtp 0 "$RTCLAB" dump -v --only rtp -c 1 "$P/ndpi_stun_dtls_rtp.
 # --password: a check that does not verify carries the problem, as stun decode reports it
 run dump-password-bad 0 "$RTCLAB" dump --json --password wrong tests/fixtures/pcap/browser_wss.pcap &&
 	has dump-password-bad-problem '"integrity":"bad","fingerprint":"absent","problems":[{"offset":76,"code":"integrity_bad"' 
+
+# JSON lines of HTTP and WebSocket carry what the text lines say
+run dump-json-http 0 "$RTCLAB" dump --json tests/fixtures/pcap/ws_signaling.pcap &&
+	has dump-json-http '"proto":"http","http":{"request":true,"method":"GET","target":"/signal?room=rtclab","websocket":true}' &&
+	has dump-json-http-101 '"http":{"request":false,"status":101,"reason":"Switching Protocols","websocket":true,"accept":"ok"}' &&
+	has dump-json-close '"websocket":{"opcode":"close","length":2,"close_code":1000,"close_reason":""}'
