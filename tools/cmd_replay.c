@@ -50,51 +50,22 @@ void usage_replay(FILE *out)
 }
 
 #define MAX_SDP 16
-#define SPEED_CAP_NS 5000000000LL /* the longest single --speed pause */
 
 struct replay_opts {
-	const char *file, *svg;
+	const char *file;
 	const char *sdp[MAX_SDP];
 	size_t n_sdp;
 	const char *internals[MAX_SDP];
 	size_t n_internals;
-	bool summary, json, compact, mermaid, step, brief;
-	double speed; /* 0: no pacing */
-	struct style st;
+	struct tl_view_opts v;  /* how the timeline is shown */
 };
 
 /* --- options ---------------------------------------------------------------------- */
 
-static bool parse_speed(const char *text, double *speed)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno || end == text || *end || !isfinite(v) || v <= 0)
-		return false;
-	*speed = v;
-	return true;
-}
-
 static int check_opts(const struct replay_opts *o)
 {
-	int outputs = o->json + o->mermaid + o->summary;
-	if (outputs > 1) {
-		fputs("rtclab replay: give at most one of --json, --mermaid and --summary\n", stderr);
+	if (!tl_view_check(&o->v))
 		return -1;
-	}
-	if (o->compact && !o->json) {
-		fputs("rtclab replay: --compact goes with --json\n", stderr);
-		return -1;
-	}
-	if ((o->step || o->speed > 0) && (o->json || o->mermaid || o->summary)) {
-		fputs("rtclab replay: --step and --speed pace the ladder; not with --json, --mermaid or --summary\n", stderr);
-		return -1;
-	}
-	if (o->step && o->speed > 0) {
-		fputs("rtclab replay: give either --step or --speed, not both\n", stderr);
-		return -1;
-	}
 	for (size_t i = 0; i < o->n_sdp; i++)
 		if (strcmp(o->sdp[i], "-") == 0 && strcmp(o->file, "-") == 0) {
 			fputs("rtclab replay: the capture and a --sdp file cannot both be standard input\n", stderr);
@@ -116,6 +87,7 @@ static int parse_opts(struct replay_opts *o, int argc, char **argv)
 	};
 	const char *color = "auto";
 	memset(o, 0, sizeof *o);
+	o->v.cmd = "rtclab replay";
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -134,25 +106,25 @@ static int parse_opts(struct replay_opts *o, int argc, char **argv)
 			}
 			o->internals[o->n_internals++] = optarg;
 			break;
-		case 's': o->summary = true; break;
-		case 'j': o->json = true; break;
-		case 'c': o->compact = true; break;
-		case 'm': o->mermaid = true; break;
-		case 'g': o->svg = optarg; break;
-		case 't': o->step = true; break;
+		case 's': o->v.summary = true; break;
+		case 'j': o->v.json = true; break;
+		case 'c': o->v.compact = true; break;
+		case 'm': o->v.mermaid = true; break;
+		case 'g': o->v.svg = optarg; break;
+		case 't': o->v.step = true; break;
 		case 'x':
-			if (!parse_speed(optarg, &o->speed)) {
+			if (!tl_view_parse_speed(optarg, &o->v.speed)) {
 				fprintf(stderr, "rtclab replay: --speed takes a number above 0, not '%s'\n", optarg);
 				return -1;
 			}
 			break;
-		case 'q': o->brief = true; break;
+		case 'q': o->v.brief = true; break;
 		case 'C': color = optarg; break;
 		case 'h': usage_replay(stdout); exit(EXIT_CLEAN);
 		default: return -1;
 		}
 	}
-	if (!style_init(&o->st, stdout, color)) {
+	if (!style_init(&o->v.st, stdout, color)) {
 		fprintf(stderr, "rtclab replay: --color takes auto, always or never, not '%s'\n", color);
 		return -1;
 	}
@@ -160,7 +132,7 @@ static int parse_opts(struct replay_opts *o, int argc, char **argv)
 		fputs("rtclab replay: give a capture FILE, or - for standard input\n", stderr);
 		return -1;
 	}
-	o->file = argv[optind++];
+	o->file = o->v.input = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "rtclab replay: one capture at a time ('%s' is one too many)\n", argv[optind]);
 		return -1;
@@ -246,106 +218,6 @@ static int read_capture(struct rtclab_timeline *tl, const char *file, bool *open
 	return EXIT_CLEAN;
 }
 
-/* --- pacing -------------------------------------------------------------------------- */
-
-struct pacer {
-	const struct replay_opts *o;
-	FILE *tty;          /* --step: the keys come from here, not standard input */
-};
-
-static void sleep_ns(int64_t ns)
-{
-	struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static bool pace(void *arg, const struct rtclab_tl_session *s, size_t i)
-{
-	struct pacer *p = arg;
-	if (p->tty) {
-		fprintf(stderr, "%s[Enter: next step, q: the rest at once]%s", st_dim(&p->o->st), st_off(&p->o->st));
-		fflush(stderr);
-		int c = fgetc(p->tty), k = c;
-		while (k != '\n' && k != EOF)
-			k = fgetc(p->tty);
-		if (isatty(fileno(stderr)))
-			fputs("\033[A\r\033[K", stderr); /* up to the prompt's line (Enter moved down), and clear it */
-		return c != 'q' && c != EOF;
-	}
-	int64_t delta = s->steps[i].time_ns - s->steps[i - 1].time_ns;
-	if (s->steps[i].time_ns <= 0 || s->steps[i - 1].time_ns <= 0 || delta <= 0)
-		return true;
-	double scaled = (double)delta / p->o->speed;
-	if (scaled > (double)SPEED_CAP_NS) {
-		printf("%s  ... %.1f s of capture time (%.1f s at this speed), shortened to 5 s%s\n", st_dim(&p->o->st),
-		       (double)delta / 1e9, scaled / 1e9, st_off(&p->o->st));
-		fflush(stdout);
-		scaled = (double)SPEED_CAP_NS;
-	}
-	sleep_ns((int64_t)scaled);
-	return true;
-}
-
-/* --- output -------------------------------------------------------------------------- */
-
-static void print_none(const struct rtclab_timeline *tl, const char *file)
-{
-	printf("No WebRTC session in %s: no offer or answer in signaling, and no ICE connectivity check.\n",
-	       strcmp(file, "-") == 0 ? "standard input" : file);
-	printf("(%llu events read: %llu datagrams, %llu signaling messages.)\n", (unsigned long long)tl->events,
-	       (unsigned long long)tl->datagrams, (unsigned long long)tl->signals);
-}
-
-static int print_json(const struct rtclab_timeline *tl, bool compact)
-{
-	json_t *j = rtclab_timeline_json(tl);
-	char *text = j ? json_dumps(j, (compact ? JSON_COMPACT : JSON_INDENT(2)) | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(j);
-	if (!text) {
-		fputs("rtclab replay: out of memory\n", stderr);
-		return EXIT_PROBLEMS;
-	}
-	puts(text);
-	free(text);
-	return EXIT_CLEAN;
-}
-
-static int print_text(const struct replay_opts *o, const struct rtclab_timeline *tl)
-{
-	struct pacer p = {o, NULL};
-	if (o->step && !(p.tty = fopen("/dev/tty", "r"))) {
-		fprintf(stderr, "rtclab replay: --step reads Enter from the terminal: /dev/tty: %s\n", strerror(errno));
-		return EXIT_USAGE;
-	}
-	struct tl_text_opts t = {
-		.st = &o->st,
-		.utf8 = tl_locale_utf8(),
-		.width = tl_term_width(stdout),
-		.brief = o->brief,
-		.pace = o->step || o->speed > 0 ? pace : NULL,
-		.pace_arg = &p,
-	};
-	if (tl->n_sessions == 0)
-		print_none(tl, o->file);
-	for (size_t i = 0; i < tl->n_sessions; i++) {
-		const struct rtclab_tl_session *s = tl->sessions[i];
-		if (i)
-			fputc('\n', stdout);
-		tl_print_header(stdout, &t, s);
-		fputc('\n', stdout);
-		if (o->summary)
-			tl_print_summary(stdout, &t, s);
-		else
-			tl_print_ladder(stdout, &t, s);
-		fputc('\n', stdout);
-		tl_print_footer(stdout, &t, s);
-	}
-	if (p.tty)
-		fclose(p.tty);
-	return EXIT_CLEAN;
-}
-
 static int run(const struct replay_opts *o, struct rtclab_timeline *tl)
 {
 	for (size_t i = 0; i < o->n_sdp; i++)
@@ -359,20 +231,9 @@ static int run(const struct replay_opts *o, struct rtclab_timeline *tl)
 	if (!opened)
 		return status; /* nothing to show */
 	rtclab_timeline_finish(tl);
-	int out = o->json ? print_json(tl, o->compact)
-		  : o->mermaid ? (tl_print_mermaid(stdout, tl), EXIT_CLEAN)
-			       : print_text(o, tl);
-	if (out != EXIT_CLEAN)
-		return out;
 	/* As `rtclab dump -w`: no picture of a capture that could not be read to its end. */
-	if (o->svg && status == EXIT_CLEAN) {
-		char err[600];
-		if (!tl_write_svg(o->svg, tl, err, sizeof err)) {
-			fprintf(stderr, "rtclab replay: --svg %s\n", err);
-			status = EXIT_PROBLEMS;
-		}
-	}
-	return status;
+	int out = tl_view_show(&o->v, tl, status == EXIT_CLEAN);
+	return out != EXIT_CLEAN ? out : status;
 }
 
 int cmd_replay(int argc, char **argv)

@@ -56,4 +56,23 @@ bool tl_write_svg(const char *path, const struct rtclab_timeline *tl, char *err,
  * as entities, control characters and bytes that are not UTF-8 as '?'. */
 void tl_xml_escape(char *dst, size_t len, const char *src);
 
+/* --- showing a whole timeline (timeline_view.c) ------------------------------------ */
+
+struct tl_view_opts {
+	const char *cmd;         /* "rtclab replay": in messages */
+	const char *input;       /* the file shown, "-" for standard input */
+	bool summary, json, compact, mermaid, step, brief;
+	double speed;            /* 0: no pacing */
+	const char *svg;         /* also write an SVG picture there */
+	struct style st;
+};
+
+/* --speed's number: above 0. */
+bool tl_view_parse_speed(const char *text, double *speed);
+/* The options that do not go together, each said on standard error. */
+bool tl_view_check(const struct tl_view_opts *o);
+/* The timeline as asked: ladder (paced), summary, JSON or Mermaid; then the
+ * SVG when svg is true.  An exit status. */
+int tl_view_show(const struct tl_view_opts *o, const struct rtclab_timeline *tl, bool svg);
+
 #endif
