@@ -12,7 +12,7 @@ CC           ?= cc
 FUZZ_SECONDS ?= 300
 
 # Packages found through pkg-config, and libraries without a .pc file.
-PKGS     := openssl zlib jansson libidn libpcap
+PKGS     := openssl zlib jansson libidn libpcap yaml-0.1
 LIBS_RAW := -lunistring
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

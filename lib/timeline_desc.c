@@ -119,12 +119,13 @@ static void conn_step(struct rtclab_timeline *tl, int si, const struct rtclab_ev
 {
 	struct rtclab_timeline_state *st = tl->state;
 	struct rtclab_tl_session *s = tl->sessions[si];
-	for (size_t i = 0; i < st->n_conns; i++) {
+	struct tl_session_x *x = st->sx[si];
+	for (size_t i = 0; i < st->n_conns && !x->conn_stepped[peer]; i++) {
 		struct tl_conn *c = &st->conns[i];
 		if (c->stream_id != ev->stream_id || si >= 8 || c->stepped[si])
 			continue;
 		c->stepped[si] = true;
-		struct tl_session_x *x = st->sx[si];
+		x->conn_stepped[peer] = true;
 		struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_OFFER, RTCLAB_TL_EV_SIGNALING, c->upgrade_ns,
 						    c->upgrade_frame, s->peers[peer].node, x->signaling_node);
 		if (!sp)
@@ -440,10 +441,64 @@ static void on_trickle(struct rtclab_timeline *tl, const struct rtclab_event *ev
 	       kinds[c.type <= RTCLAB_CAND_RELAY ? c.type : 0]);
 }
 
+/* The connection's entry (made when its WebSocket handshake was not seen). */
+static struct tl_conn *conn_entry(struct rtclab_timeline_state *st, const struct rtclab_event *ev)
+{
+	for (size_t i = 0; i < st->n_conns; i++)
+		if (st->conns[i].stream_id == ev->stream_id)
+			return &st->conns[i];
+	if (st->n_conns >= TL_MAX_CONNS)
+		return NULL;
+	struct tl_conn *c = &st->conns[st->n_conns++];
+	memset(c, 0, sizeof *c);
+	c->stream_id = ev->stream_id;
+	c->client = ev->client;
+	c->server = ev->server;
+	return c;
+}
+
+/* Has this message been seen already, on another wire?  A capture taken on
+ * several wires at once (a simulation's pcapng, a router's interfaces)
+ * holds each message once per wire it crossed, with that wire's addresses
+ * (a NAT changes them).  What does not change is the stream of messages
+ * itself: a message is the same one when the messages of its direction so
+ * far, itself included, hash the same, to the same server, within 2 s. */
+static bool seen_before(struct rtclab_timeline_state *st, const struct rtclab_event *ev)
+{
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	if (ev->ws && ev->ws->kind == RTCLAB_WS_EV_MESSAGE) {
+		p = ev->ws->payload.ptr;
+		n = ev->ws->payload.len;
+	} else if (ev->http && ev->http->has_body) {
+		p = ev->http->body.ptr;
+		n = ev->http->body.len;
+	}
+	struct tl_conn *c = p ? conn_entry(st, ev) : NULL;
+	if (!c || ev->dir < 0 || ev->dir > 1)
+		return false;
+	uint64_t h = c->chain[ev->dir] ^ 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	c->chain[ev->dir] = h;
+	for (size_t i = 0; i < TL_SEEN_SIGNALS; i++) {
+		const struct tl_seen_signal *s = &st->seen[i];
+		if (s->hash == h && s->dir == ev->dir && rtclab_addr_equal(&s->server, &ev->server) &&
+		    ev->ts_ns - s->time_ns <= 2000000000LL && ev->ts_ns >= s->time_ns)
+			return true;
+	}
+	struct tl_seen_signal *s = &st->seen[st->next_seen++ % TL_SEEN_SIGNALS];
+	s->hash = h;
+	s->server = ev->server;
+	s->dir = ev->dir;
+	s->time_ns = ev->ts_ns;
+	return false;
+}
+
 void tl_on_signal(struct rtclab_timeline *tl, const struct rtclab_event *ev)
 {
 	const struct rtclab_signal *sig = ev->signal;
-	if (!sig)
+	if (!sig || seen_before(tl->state, ev))
 		return;
 	for (size_t i = 0; i < sig->n_items; i++) {
 		const struct rtclab_signal_item *it = &sig->items[i];

@@ -151,6 +151,7 @@ struct tl_session_x {
 	bool media_step[2];
 	bool consent_step;
 	int both_step;                     /* the "both descriptions set" step, -1 */
+	bool conn_stepped[2];              /* "opens a WebSocket" said for this peer (once, whatever the wire) */
 	uint64_t checks_total;             /* check transactions, consent checks excluded */
 	uint64_t checks_at_nomination;
 	uint64_t checks_gen_base;          /* checks_total when the current generation began */
@@ -178,6 +179,7 @@ struct tl_conn {
 	uint64_t upgrade_frame;
 	bool upgraded;
 	bool stepped[8];                   /* the "opens the channel" step, per session (first 8) */
+	uint64_t chain[2];                 /* per direction: a hash of every message so far */
 };
 
 #define TL_MAX_CONNS 256
@@ -204,6 +206,16 @@ struct tl_pair_cache {
 	int si, pi;
 };
 
+/* A signaling message seen lately: the same message seen again on another
+ * wire of the same capture (a LAN and the public side) is not a new one. */
+struct tl_seen_signal {
+	uint64_t hash;
+	struct rtclab_addr server;
+	int dir;
+	int64_t time_ns;
+};
+#define TL_SEEN_SIGNALS 64
+
 struct rtclab_timeline_state {
 	struct rtclab_timeline_options opts;
 	size_t cap_sessions;
@@ -225,6 +237,8 @@ struct rtclab_timeline_state {
 	size_t n_parked;
 	struct tl_conn conns[TL_MAX_CONNS];
 	size_t n_conns;
+	struct tl_seen_signal seen[TL_SEEN_SIGNALS];
+	size_t next_seen;
 	struct tl_tls tls[TL_MAX_TLS];
 	size_t n_tls;
 	uint64_t supplied;                 /* descriptions supplied before the events */

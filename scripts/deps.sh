@@ -5,13 +5,14 @@
 set -eu
 
 # Build: compiler, pkg-config and the libraries rtclab uses (libidn and
-# libunistring prepare passwords for STUN long-term credentials).
+# libunistring prepare passwords for STUN long-term credentials; libyaml
+# reads the scenario files of the simulator).
 # Test: CUnit; clang for the sanitizer run and libFuzzer;
 # jq to check JSON output in the command-line tests; xmllint (libxml2-utils)
 # to check that SVG output is well-formed XML; tshark to cross-check the
 # decoders.
 PACKAGES="gcc make pkg-config libc6-dev libssl-dev zlib1g-dev libjansson-dev libpcap-dev \
-libncurses-dev libcunit1-dev libidn-dev libunistring-dev clang libclang-rt-14-dev tshark jq libxml2-utils"
+libncurses-dev libcunit1-dev libidn-dev libunistring-dev libyaml-dev clang libclang-rt-14-dev tshark jq libxml2-utils"
 
 missing=""
 for p in $PACKAGES; do

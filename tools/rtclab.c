@@ -11,6 +11,8 @@ static const struct subcommand subcommands[] = {
 	{"sdp", "explain an SDP offer or answer line by line, or check a pair", cmd_sdp, usage_sdp},
 	{"dump", "show the WebRTC messages of a capture, one line each (like tcpdump)", cmd_dump, usage_dump},
 	{"replay", "tell the story of the connections in a capture, step by step", cmd_replay, usage_replay},
+	{"sim", "simulate peers behind NATs in a scenario, and show their handshake", cmd_sim, usage_sim},
+	{"nat-matrix", "which NAT behaviours connect, with and without TURN", cmd_nat_matrix, usage_nat_matrix},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

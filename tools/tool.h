@@ -40,6 +40,10 @@ int cmd_dump(int argc, char **argv);
 void usage_dump(FILE *out);
 int cmd_replay(int argc, char **argv);
 void usage_replay(FILE *out);
+int cmd_sim(int argc, char **argv);
+void usage_sim(FILE *out);
+int cmd_nat_matrix(int argc, char **argv);
+void usage_nat_matrix(FILE *out);
 
 /* --- output style ------------------------------------------------------------- */
 

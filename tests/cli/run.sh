@@ -443,5 +443,8 @@ run pairs-bad-limit 2 "$RTCLAB" candidate --pairs --limit 0 --local "$L1" --remo
 . tests/cli/replay_browser.sh
 . tests/cli/replay_corpus.sh
 
+# --- rtclab sim -------------------------------------------------------------------
+. tests/cli/sim.sh
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,71 @@
+# Sourced by tests/cli/run.sh: rtclab sim on the scenarios of scenarios/.
+SIMS="$TMP/sim"
+mkdir -p "$SIMS"
+
+run sim-help 0 "$RTCLAB" help && has sim-help "sim"
+run sim-usage 2 "$RTCLAB" sim && has sim-usage "give a SCENARIO file"
+
+# Every scenario the simulator can run checks itself.  (14: address change,
+# 20: RFC 5780 discovery, 21: one peer answering a thousand are not simulated
+# yet; --check says so and fails them: see below.)
+sim_ok=$(ls scenarios/*.yaml | grep -v -e '/14-' -e '/20-' -e '/21-')
+# shellcheck disable=SC2086
+run sim-check 0 "$RTCLAB" sim --check $sim_ok && has sim-check ", 0 with a mismatch"
+run sim-check-limits 1 "$RTCLAB" sim --check scenarios/14-ice-restart.yaml scenarios/20-rfc5780-discovery.yaml &&
+	has sim-check-limits "address-change is not simulated yet" &&
+	has sim-check-limits "RFC 5780 behaviour discovery by open is not simulated yet" &&
+	has sim-check-limits "2 scenarios, 2 with a mismatch"
+
+# A scenario with a mistake: file, line and column, and nothing run.
+printf 'name: x\npeers:\n  - {name: A, adress: 10.0.0.1}\n' >"$SIMS/bad.yaml"
+run sim-bad 1 "$RTCLAB" sim "$SIMS/bad.yaml" && has sim-bad "$SIMS/bad.yaml:3:"
+
+# The run as a ladder, with its own results.
+run sim-ladder 0 "$RTCLAB" sim --color=never -q scenarios/08-symmetric-vs-symmetric-turn.yaml &&
+	has sim-ladder "Allocate success" && has sim-ladder "Selected pair" &&
+	has sim-ladder "Simulation  symmetric against symmetric" && has sim-ladder "A -> B: connected over"
+
+# What crossed the wires: pcapng, one interface per wire; replayed, the same
+# pair and outcome; the same seed, the same bytes.
+for sc in 06-cone-to-cone 08-symmetric-vs-symmetric-turn 09-udp-blocked-turn-tcp 12-double-nat-cgn; do
+	run "sim-w-$sc" 0 "$RTCLAB" sim --json -w "$SIMS/$sc.pcapng" "scenarios/$sc.yaml" &&
+		jq -c '[.sessions[] | [.selected_pair.local, .selected_pair.remote, .outcome.reason]]' "$TMP/out" >"$SIMS/sim.json" &&
+		run "sim-replay-$sc" 0 "$RTCLAB" replay --json "$SIMS/$sc.pcapng" &&
+		if [ "$(jq -c '[.sessions[] | [.selected_pair.local, .selected_pair.remote, .outcome.reason]]' "$TMP/out")" = \
+			"$(cat "$SIMS/sim.json")" ]; then ok; else ko "sim-replay-$sc: the replay differs from the run"; fi
+	if command -v tshark >/dev/null 2>&1; then
+		tshark -r "$SIMS/$sc.pcapng" -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
+			-o ip.check_checksum:TRUE -q -z expert >"$TMP/out" 2>/dev/null
+		hasnt "sim-tshark-$sc" "Errors ("
+	fi
+done
+run sim-seed-a 0 "$RTCLAB" sim --json --seed 5 -w "$SIMS/a.pcapng" scenarios/17-lossy-link.yaml &&
+	run sim-seed-b 0 "$RTCLAB" sim --json --seed 5 -w "$SIMS/b.pcapng" scenarios/17-lossy-link.yaml &&
+	run sim-seed-c 0 "$RTCLAB" sim --json --seed 6 -w "$SIMS/c.pcapng" scenarios/17-lossy-link.yaml &&
+	if cmp -s "$SIMS/a.pcapng" "$SIMS/b.pcapng" && ! cmp -s "$SIMS/a.pcapng" "$SIMS/c.pcapng"; then ok; else
+		ko "sim-seed: one seed must give the same bytes, another seed other bytes"
+	fi
+
+# One wire as classic pcap, and a wire that does not exist (no file left).
+run sim-at 0 "$RTCLAB" sim --json -w "$SIMS/at.pcap" --at internet scenarios/06-cone-to-cone.yaml &&
+	if [ "$(od -An -tx1 -N4 "$SIMS/at.pcap" | tr -d ' ')" = "4d3cb2a1" ]; then ok; else ko "sim-at: not a ns pcap"; fi
+run sim-at-bad 1 "$RTCLAB" sim -w "$SIMS/none.pcap" --at nowhere scenarios/06-cone-to-cone.yaml &&
+	has sim-at-bad "the wires are:" && if [ -e "$SIMS/none.pcap" ]; then ko "sim-at-bad: a file was left"; else ok; fi
+
+# rtclab nat-matrix: the known traversal results (RFC 4787; RFC 5128 3.3).
+run nm-json 0 "$RTCLAB" nat-matrix --json --configs open,eim-eif,eim-apdf,apdm-apdf,symmetric,full-cone &&
+	jqis nm-cells '.cells | length' 72 &&
+	# endpoint-independent mapping and filtering on one side: connects with anything, TURN or not
+	jqis nm-eim-eif '[.cells[] | select(.a == "eim-eif" or .b == "eim-eif") | .connected] | all' true &&
+	jqis nm-full-cone '[.cells[] | select(.a == "full-cone" or .b == "full-cone") | .connected] | all' true &&
+	# address-and-port-dependent mapping against address-and-port-dependent filtering: no direct path
+	jqis nm-apdm-apdf '[.cells[] | select(.turn == false and ((.a == "apdm-apdf" and (.b == "eim-apdf" or .b == "apdm-apdf")) or (.b == "apdm-apdf" and .a == "eim-apdf"))) | .connected] | any' false &&
+	jqis nm-symmetric '[.cells[] | select(.turn == false and .a == "symmetric" and .b == "symmetric") | .connected] | .[0]' false &&
+	# ... which a relay fixes, with a relayed candidate on one side
+	jqis nm-turn '[.cells[] | select(.turn and .a == "apdm-apdf" and .b == "apdm-apdf") | [.connected, (.local_type == "relay" or .remote_type == "relay")]] | .[0] | all' true &&
+	# a public host and a cone NAT: host against srflx, straight through
+	jqis nm-open '[.cells[] | select(.turn == false and .a == "open" and .b == "eim-apdf") | .local_type + "-" + .remote_type] | .[0]' "host-srflx"
+run nm-table 0 "$RTCLAB" nat-matrix --color=never --configs open,symmetric &&
+	has nm-table "With a STUN server only" && has nm-table "With a TURN server" && has nm-table "fails" &&
+	has nm-table "8 sessions simulated"
+run nm-bad 1 "$RTCLAB" nat-matrix --configs open,nonsense && has nm-bad "nonsense"
