@@ -587,13 +587,16 @@ static void check_addresses(struct scn_parser *p)
 	qsort(all, n, sizeof *all, cmp_placed);
 	for (size_t i = 1; i < n; i++) {
 		const struct placed *a = &all[i - 1], *b = &all[i];
-		if (a->network != b->network || !rtclab_addr_equal(&a->addr, &b->addr) || b->peer == RTCLAB_SCN_NONE)
-			continue;
+		if (a->network != b->network || !rtclab_addr_equal(&a->addr, &b->addr) || a->peer == b->peer)
+			continue; /* two servers may share an IP (other ports); a peer may list an address twice */
+		if (b->peer == RTCLAB_SCN_NONE) { /* servers sort last: a is the peer */
+			const struct placed *t = a;
+			a = b;
+			b = t;
+		}
 		char ip[RTCLAB_ADDR_STRLEN];
 		rtclab_addr_ip_format(&b->addr, ip, sizeof ip);
 		const struct rtclab_scn_peer *pb = &sc->peers[b->peer];
-		if (a->peer == b->peer)
-			continue; /* one peer listing an address twice is harmless */
 		problem_line(p, RTCLAB_SCN_E_DUPLICATE_NAME, pb->line, pb->column, "peer '%s' has address %s, already used by %s '%s'",
 			     pb->name, ip, a->peer == RTCLAB_SCN_NONE ? "server" : "peer",
 			     a->peer == RTCLAB_SCN_NONE ? sc->servers[a->server].name : sc->peers[a->peer].name);

@@ -1437,6 +1437,14 @@ void rtclab_timeline_event(void *arg, const struct rtclab_event *ev)
 	}
 }
 
+void rtclab_timeline_advance(struct rtclab_timeline *tl, int64_t ts_ns)
+{
+	if (ts_ns > tl->state->now_ns)
+		tl->state->now_ns = ts_ns;
+	if (ts_ns > tl->last_ns)
+		tl->last_ns = ts_ns;
+}
+
 /* --- life cycle ------------------------------------------------------------------------ */
 
 struct rtclab_timeline *rtclab_timeline_new(const struct rtclab_timeline_options *opts)

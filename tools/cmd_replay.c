@@ -206,8 +206,10 @@ static int read_capture(struct rtclab_timeline *tl, const char *file, bool *open
 	static struct rtclab_packet pkt;
 	enum rtclab_capture_status s;
 	while ((s = rtclab_capture_next(cap, &pkt, err, sizeof err)) == RTCLAB_CAPTURE_PACKET)
-		if (!pkt.fragment) /* held back until its datagram is whole */
+		if (!pkt.fragment) { /* held back until its datagram is whole */
 			rtclab_events_feed(ev, &pkt);
+			rtclab_timeline_advance(tl, pkt.ts_ns);
+		}
 	rtclab_events_finish(ev);
 	rtclab_events_free(ev);
 	rtclab_capture_close(cap);

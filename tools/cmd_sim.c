@@ -164,6 +164,7 @@ static struct rtclab_scenario *load(const char *path)
 /* --- a run: frames to the writer and through the event stream into the timeline ------ */
 
 struct run {
+	struct rtclab_timeline *tl;
 	struct rtclab_events *events;
 	struct rtclab_pcapng_writer *writer;
 	uint32_t *iface;          /* per wire: the writer's interface, or UINT32_MAX when not written */
@@ -188,6 +189,7 @@ static void on_frame(void *arg, unsigned wire, int64_t time_ns, const uint8_t *f
 	pkt.ts_ns = time_ns;
 	rtclab_packet_decode(&pkt, RTCLAB_LINK_ETHERNET, frame, len, (uint32_t)len, NULL);
 	rtclab_events_feed(r->events, &pkt);
+	rtclab_timeline_advance(r->tl, time_ns);
 }
 
 static bool open_writer(const struct sim_opts *o, struct rtclab_sim *sim, struct run *r)
@@ -247,6 +249,7 @@ static struct rtclab_sim *simulate(const struct sim_opts *o, const struct rtclab
 				   struct rtclab_timeline *tl, struct run *r, bool writing)
 {
 	memset(r, 0, sizeof *r);
+	r->tl = tl;
 	r->events = rtclab_events_new(rtclab_timeline_event, tl, NULL);
 	struct rtclab_sim_hooks hooks = {on_frame, NULL, r};
 	struct rtclab_sim_options so = {o->has_seed, o->seed, 0, false};

@@ -111,6 +111,9 @@ static const struct broken brokens[] = {
 	 RTCLAB_SCN_E_DUPLICATE_NAME, 5, 5, "two peers are named 'A'"},
 	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, nat: open}\n  - {name: B, address: 10.0.0.1, nat: open}\n" EXPECT,
 	 RTCLAB_SCN_E_DUPLICATE_NAME, 5, 5, "already used by peer 'A'"},
+	{HEAD "servers:\n  - {name: s, type: stun, address: 198.51.100.1}\n"
+	      "peers:\n  - {name: A, address: 198.51.100.1, nat: open}\n" EXPECT,
+	 RTCLAB_SCN_E_DUPLICATE_NAME, 6, 5, "already used by server 's'"},
 	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, nat: open, stun: stun1}\n" EXPECT, RTCLAB_SCN_E_UNKNOWN_REF, 4, 51,
 	 "no server named 'stun1'"},
 	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, nat: open, offer_to: C}\n  - {name: B, address: 10.0.0.2, nat: open}\n" EXPECT,
@@ -138,6 +141,7 @@ static const struct broken brokens[] = {
 	{HEAD PEERS2 "expect: {pair: srflx-hots, why: w}\n", RTCLAB_SCN_E_BAD_VALUE, 6, 16, "LOCAL-REMOTE"},
 	{HEAD "peers:\n  - &a {name: A, address: 10.0.0.1, nat: open}\n  - *a\n" EXPECT, RTCLAB_SCN_E_ALIAS, 4, 3,
 	 "alias"},
+	{HEAD "seed: &s 5\n" PEERS2 EXPECT "duration: *s\n", RTCLAB_SCN_E_ALIAS, 8, 1, "repeats the node of line 3"},
 	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, nat: open, count: 10001}\n" EXPECT, RTCLAB_SCN_E_BAD_NUMBER, 4, 52,
 	 "0 to 10000"},
 	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, lan: office}\n" EXPECT, RTCLAB_SCN_E_UNKNOWN_REF, 4, 39,

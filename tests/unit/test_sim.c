@@ -35,6 +35,7 @@ struct capture {
 	EVP_MD_CTX *md;                /* SHA-256 of every frame, with its wire and time */
 	uint64_t frames;
 	struct rtclab_events *events;  /* into a timeline, when set */
+	struct rtclab_timeline *tl;
 	struct rtclab_pcapng_writer *w;
 };
 
@@ -54,6 +55,7 @@ static void on_frame(void *arg, unsigned wire, int64_t t, const uint8_t *frame, 
 		p.ts_ns = t;
 		CU_ASSERT(rtclab_packet_decode(&p, RTCLAB_LINK_ETHERNET, frame, len, (uint32_t)len, NULL));
 		rtclab_events_feed(c->events, &p);
+		rtclab_timeline_advance(c->tl, t);
 	}
 }
 
@@ -65,8 +67,10 @@ static struct rtclab_sim *run(const struct rtclab_scenario *sc, uint64_t seed, u
 	struct capture c = {0};
 	c.md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(c.md, EVP_sha256(), NULL);
-	if (tl)
+	if (tl) {
+		c.tl = tl;
 		c.events = rtclab_events_new(rtclab_timeline_event, tl, NULL);
+	}
 	struct rtclab_sim_hooks hooks = {on_frame, NULL, &c};
 	struct rtclab_sim_options opts = {true, seed, 0, false};
 	enum rtclab_sim_error e;
@@ -169,8 +173,10 @@ static void test_capture_replays_the_same(void)
 	CHECKF(cap != NULL, "%s", err);
 	struct rtclab_packet p;
 	while (cap && rtclab_capture_next(cap, &p, err, sizeof err) == RTCLAB_CAPTURE_PACKET)
-		if (!p.fragment)
+		if (!p.fragment) {
 			rtclab_events_feed(ev, &p);
+			rtclab_timeline_advance(rt, p.ts_ns);
+		}
 	if (cap)
 		rtclab_capture_close(cap);
 	rtclab_events_finish(ev);

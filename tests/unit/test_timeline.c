@@ -57,8 +57,10 @@ static struct rtclab_timeline *replay(const char *pcap, const char *const *sdp_f
 	CHECKF(cap != NULL, "%s", err);
 	if (cap) {
 		struct rtclab_packet p;
-		while (rtclab_capture_next(cap, &p, err, sizeof err) == RTCLAB_CAPTURE_PACKET)
+		while (rtclab_capture_next(cap, &p, err, sizeof err) == RTCLAB_CAPTURE_PACKET) {
 			rtclab_events_feed(ev, &p);
+			rtclab_timeline_advance(tl, p.ts_ns);
+		}
 		rtclab_capture_close(cap);
 	}
 	rtclab_events_finish(ev);

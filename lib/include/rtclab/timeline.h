@@ -336,6 +336,12 @@ int rtclab_timeline_add_webrtc_internals(struct rtclab_timeline *tl, const json_
 /* One event of the stream; usable as an rtclab_events_fn with tl as arg. */
 void rtclab_timeline_event(void *tl, const struct rtclab_event *ev);
 
+/* The input reached this time (a frame that gave no event: an ARP, a TCP
+ * ACK or FIN, the last frame of a capture).  A check is a timeout only if
+ * the capture went on long enough after it (RFC 8489 6.2.1), so tell the
+ * timeline about every frame. */
+void rtclab_timeline_advance(struct rtclab_timeline *tl, int64_t ts_ns);
+
 /* The end of the input: peers resolved, pair states, the selected pair,
  * the outcome and what is missing.  Call once, after the last event. */
 void rtclab_timeline_finish(struct rtclab_timeline *tl);
