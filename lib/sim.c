@@ -469,8 +469,9 @@ static void note_limits(struct rtclab_sim *sim)
 		const struct rtclab_scn_peer *p = &sc->peers[i];
 		if (p->ice.lite)
 			limit(sim, "line %u: %s is ice-lite, which the ICE agent does not implement yet", p->line, p->name);
-		if (p->discover != RTCLAB_SCN_NONE)
-			limit(sim, "line %u: RFC 5780 behaviour discovery by %s is not simulated yet", p->line, p->name);
+		if (p->discover != RTCLAB_SCN_NONE && !sc->servers[p->discover].has_other)
+			limit(sim, "line %u: %s runs RFC 5780 discovery against a STUN server with one address", p->line,
+			      p->name);
 		if (p->offer_to != RTCLAB_SCN_NONE && p->offer_to < 64 && ++answering[p->offer_to] == 2)
 			limit(sim, "line %u: %s answers several offerers; a peer takes one session for now", p->line,
 			      sc->peers[p->offer_to].name);
@@ -546,6 +547,15 @@ static void script_event(void *arg, rtclab_time_ns now)
 	case RTCLAB_SCN_EV_ADDRESS_CHANGE:
 		break; /* said in the limits */
 	}
+}
+
+bool rtclab_sim_discovery(const struct rtclab_sim *sim, size_t peer, int *mapping, int *filtering)
+{
+	if (peer >= sim->n_peers || !sim->peers[peer].disc.active)
+		return false;
+	*mapping = sim->peers[peer].disc.mapping;
+	*filtering = sim->peers[peer].disc.filtering;
+	return true;
 }
 
 size_t rtclab_sim_limit_count(const struct rtclab_sim *sim)

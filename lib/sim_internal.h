@@ -35,6 +35,19 @@ enum sim_dtls_state {
 	SIM_DTLS_DONE,
 };
 
+/* RFC 5780 discovery in progress (lib/sim_discover.c). */
+struct sim_discovery {
+	bool active;
+	int stage;
+	uint8_t tid[12];
+	rtclab_time_ns deadline;
+	uint64_t timer;
+	struct rtclab_addr primary, other;       /* the server's two transport addresses */
+	struct rtclab_addr map_local, filter_local;
+	struct rtclab_addr m1, m2;
+	int mapping, filtering;                  /* enum rtclab_scn_mapping/_filtering, RTCLAB_SCN_NO_NAT, -1 */
+};
+
 struct sim_peer {
 	struct rtclab_sim *sim;
 	size_t index;
@@ -69,6 +82,7 @@ struct sim_peer {
 	uint32_t rtp_ts, ssrc;
 	unsigned media_left;
 	uint64_t media_timer;
+	struct sim_discovery disc;
 	/* what happened */
 	rtclab_time_ns selected_at;
 	bool consent_lost;
@@ -146,6 +160,11 @@ RTCLAB_INTERNAL void sim_ws_client_data(struct sim_peer *p, rtclab_time_ns now, 
 RTCLAB_INTERNAL void sim_ws_send_text(struct sim_peer *p, const char *text, size_t len);
 RTCLAB_INTERNAL void sim_signal_server_data(struct sim_server *s, rtclab_time_ns now, const struct rtclab_addr *from,
 					    const uint8_t *data, size_t len);
+
+/* sim_discover.c */
+RTCLAB_INTERNAL void sim_discover_start(struct sim_peer *p, rtclab_time_ns now);
+RTCLAB_INTERNAL bool sim_discover_receive(struct sim_peer *p, rtclab_time_ns now, const struct rtclab_addr *local,
+					  const uint8_t *data, size_t len);
 
 /* sim_peer.c */
 RTCLAB_INTERNAL void sim_peer_restart(struct sim_peer *p, rtclab_time_ns now);

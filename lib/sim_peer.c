@@ -430,6 +430,8 @@ static bool make_agent(struct sim_peer *p, rtclab_time_ns now)
 
 void sim_peer_start(struct sim_peer *p, rtclab_time_ns now)
 {
+	if (p->sp->discover != RTCLAB_SCN_NONE)
+		sim_discover_start(p, now);
 	if (p->partner != SIZE_MAX)
 		sim_ws_connect(p, now);
 }
@@ -501,6 +503,8 @@ void sim_peer_message(struct sim_peer *p, rtclab_time_ns now, const char *text, 
 void sim_peer_udp(struct sim_peer *p, rtclab_time_ns now, enum rtclab_l4 l4, const struct rtclab_addr *local,
 		  const struct rtclab_addr *src, const uint8_t *data, size_t len)
 {
+	if (l4 == RTCLAB_L4_UDP && sim_discover_receive(p, now, local, data, len))
+		return;
 	if (!p->agent)
 		return;
 	rtclab_ice_agent_receive(p->agent, now, l4, local, src, data, len);
@@ -532,6 +536,8 @@ void sim_peer_stop(struct sim_peer *p)
 		rtclab_simnet_timer_cancel(p->ep.net, p->agent_timer);
 	if (p->media_timer)
 		rtclab_simnet_timer_cancel(p->ep.net, p->media_timer);
+	if (p->disc.timer)
+		rtclab_simnet_timer_cancel(p->ep.net, p->disc.timer);
 	if (p->dtls_timer)
 		rtclab_simnet_timer_cancel(p->ep.net, p->dtls_timer);
 	p->agent_timer = p->media_timer = p->dtls_timer = 0;

@@ -341,13 +341,47 @@ static const struct rtclab_sim_result *result_of(const struct rtclab_sim *sim, s
 	return NULL;
 }
 
+static const char *mapping_name(int m)
+{
+	return m == RTCLAB_SCN_NO_NAT ? "no-nat" : m < 0 ? "none (a test went unanswered)"
+						       : rtclab_scn_mapping_name((enum rtclab_scn_mapping)m);
+}
+
+static const char *filtering_name(int f)
+{
+	return f < 0 ? "none (a test went unanswered)" : rtclab_scn_filtering_name((enum rtclab_scn_filtering)f);
+}
+
+/* RFC 5780 verdicts against an expectation's mapping and filtering. */
+static int check_discovery(const char *file, const struct rtclab_scenario *sc, const struct rtclab_sim *sim,
+			   const struct rtclab_scn_expect *x)
+{
+	int bad = 0;
+	for (size_t k = 0; k < x->n_peers; k++) {
+		size_t peer = x->first_peer + k;
+		int m, f;
+		if (!rtclab_sim_discovery(sim, peer, &m, &f)) {
+			bad += mismatch(file, x, "%s runs no RFC 5780 discovery (give it discover: SERVER)",
+					sc->peers[peer].name);
+			continue;
+		}
+		if (x->mapping != -1 && m != x->mapping)
+			bad += mismatch(file, x, "%s: discovery says mapping %s, expected %s", sc->peers[peer].name,
+					mapping_name(m), mapping_name(x->mapping));
+		if (x->filtering != -1 && f != x->filtering)
+			bad += mismatch(file, x, "%s: discovery says filtering %s, expected %s", sc->peers[peer].name,
+					filtering_name(f), filtering_name(x->filtering));
+	}
+	return bad;
+}
+
 /* One expectation against the results: the number of mismatches said. */
 static int check_expect(const char *file, const struct rtclab_scenario *sc, const struct rtclab_sim *sim,
 			const struct rtclab_scn_expect *x)
 {
 	int bad = 0;
 	if (x->mapping != -1 || x->filtering != -1)
-		return 0; /* RFC 5780 discovery: reported among the limits */
+		return check_discovery(file, sc, sim, x);
 	for (size_t k = 0; k < x->n_peers; k++) {
 		size_t peer = x->first_peer + k;
 		const struct rtclab_sim_result *r = result_of(sim, peer);

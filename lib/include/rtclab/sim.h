@@ -99,8 +99,13 @@ const char *rtclab_sim_wire_description(const struct rtclab_sim *sim, unsigned w
 size_t rtclab_sim_result_count(const struct rtclab_sim *sim);
 const struct rtclab_sim_result *rtclab_sim_result(const struct rtclab_sim *sim, size_t i);
 
+/* A peer's RFC 5780 discovery verdicts (enum rtclab_scn_mapping and
+ * rtclab_scn_filtering; mapping RTCLAB_SCN_NO_NAT; -1 when a test that
+ * needed an answer got none).  false when the peer ran no discovery. */
+bool rtclab_sim_discovery(const struct rtclab_sim *sim, size_t peer, int *mapping, int *filtering);
+
 /* What the scenario asks that the simulator does not do yet (a script
- * event, ice-lite, RFC 5780 discovery, a peer answering several offerers):
+ * event, ice-lite, a peer answering several offerers):
  * one sentence each, with the scenario line.  A run goes on without them. */
 size_t rtclab_sim_limit_count(const struct rtclab_sim *sim);
 const char *rtclab_sim_limit(const struct rtclab_sim *sim, size_t i);
