@@ -382,6 +382,7 @@ static enum rtclab_capture_status next_pcapng(struct rtclab_capture *cap, struct
 		pkt->frame = np.frame;
 		pkt->ts_ns = np.ts_ns;
 		rtclab_packet_decode(pkt, np.linktype, np.data, np.caplen, np.wire_len, cap->defrag);
+		pkt->interface = np.interface;
 		return RTCLAB_CAPTURE_PACKET;
 	}
 }

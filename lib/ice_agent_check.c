@@ -94,6 +94,8 @@ static void maybe_pair(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t l,
 	const struct rtclab_ice_agent_candidate *lc = &a->lc[l];
 	if (lc->type != RTCLAB_CAND_HOST && lc->type != RTCLAB_CAND_RELAY)
 		return;
+	if (a->cfg.relay_only && lc->type != RTCLAB_CAND_RELAY)
+		return;
 	if (lc->addr.family != a->rc[r].addr.family || find_pair(a, l, r) != SIZE_MAX)
 		return;
 	size_t i = add_pair(a, now, l, r, true);
@@ -502,6 +504,8 @@ static void after_request(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t
 	if (i == SIZE_MAX) {
 		if (a->lc[l].addr.family != a->rc[r].addr.family)
 			return;
+		if (a->cfg.relay_only && a->lc[l].type != RTCLAB_CAND_RELAY)
+			return; /* the policy forbids this path: no triggered check on it */
 		i = add_pair(a, now, l, r, true);
 		if (i == SIZE_MAX)
 			return;

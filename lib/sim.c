@@ -206,6 +206,11 @@ static void peer_deliver(void *arg, rtclab_time_ns now, enum rtclab_l4 l4, const
 			 const struct rtclab_addr *src, const void *data, size_t len)
 {
 	struct sim_peer *p = arg;
+	/* an extra session of this host: its ports say which */
+	unsigned k = local->port >= SIM_AGENT_PORT ? (unsigned)(local->port - SIM_AGENT_PORT)
+		     : local->port >= SIM_SIGNAL_PORT ? (unsigned)(local->port - SIM_SIGNAL_PORT) : 0;
+	if (k >= 1 && k <= p->n_extra && local->port < SIM_AGENT_PORT + 5000)
+		p = &p->sim->peers[p->first_extra + k - 1];
 	if (p->stopped)
 		return;
 	if (l4 == RTCLAB_L4_TCP && rtclab_addr_equal(local, &p->signal_local))
@@ -361,6 +366,8 @@ static bool build_peer(struct rtclab_sim *sim, size_t i, char *err, size_t err_l
 	p->sim = sim;
 	p->index = i;
 	p->sp = sp;
+	p->owner = i;
+	snprintf(p->name, sizeof p->name, "%s", sp->name);
 	p->partner = SIZE_MAX;
 	p->selected_at = -1;
 	rtclab_rng_fork(&sim->rng, &p->rng);
@@ -416,23 +423,63 @@ static bool build_peer(struct rtclab_sim *sim, size_t i, char *err, size_t err_l
 	return true;
 }
 
-/* Offerers and their partners, from `offer_to`. */
+/* A further session of peer `owner` (an answerer with several offerers):
+ * the same host and addresses, the next ports. */
+static struct sim_peer *extra_session(struct rtclab_sim *sim, size_t owner)
+{
+	struct sim_peer *o = &sim->peers[owner];
+	if (o->n_extra >= 4000 || sim->n_entries >= sim->n_peers * 2 + 1)
+		return NULL;
+	if (!o->n_extra)
+		o->first_extra = sim->n_entries;
+	else if (o->first_extra + o->n_extra != sim->n_entries)
+		return NULL; /* an owner's extras are consecutive */
+	size_t k = ++o->n_extra;
+	struct sim_peer *p = &sim->peers[sim->n_entries];
+	memset(p, 0, sizeof *p);
+	p->sim = sim;
+	p->index = sim->n_entries++;
+	p->sp = o->sp;
+	p->owner = owner;
+	snprintf(p->name, sizeof p->name, "%s#%zu", o->sp->name, k + 1);
+	p->partner = SIZE_MAX;
+	p->selected_at = -1;
+	rtclab_rng_fork(&sim->rng, &p->rng);
+	p->host = o->host;
+	p->ep = o->ep;
+	p->n_sockets = o->n_sockets;
+	for (size_t a = 0; a < o->n_sockets; a++) {
+		p->sockets[a] = o->sockets[a];
+		p->sockets[a].port = (uint16_t)(SIM_AGENT_PORT + k);
+	}
+	p->signal_local = o->signal_local;
+	p->signal_local.port = (uint16_t)(SIM_SIGNAL_PORT + k);
+	return p;
+}
+
+/* Offerers and their partners, from `offer_to`: an answerer with several
+ * offerers answers each in a session of its own. */
 static bool pair_peers(struct rtclab_sim *sim)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sim->n_peers; i++)
 		n += sim->sc->peers[i].offer_to != RTCLAB_SCN_NONE;
 	sim->results = calloc(n ? n : 1, sizeof *sim->results);
-	if (!sim->results)
+	sim->result_answerer = calloc(n ? n : 1, sizeof *sim->result_answerer);
+	if (!sim->results || !sim->result_answerer)
 		return false;
 	for (size_t i = 0; i < sim->n_peers; i++) {
 		size_t to = sim->sc->peers[i].offer_to;
 		if (to == RTCLAB_SCN_NONE || to >= sim->n_peers)
 			continue;
+		struct sim_peer *answer = &sim->peers[to];
+		if (answer->partner != SIZE_MAX && !(answer = extra_session(sim, to)))
+			continue;
 		sim->peers[i].offerer = true;
-		sim->peers[i].partner = to;
-		sim->peers[to].partner = i;
-		struct rtclab_sim_result *r = &sim->results[sim->n_results++];
+		sim->peers[i].partner = answer->index;
+		answer->partner = i;
+		struct rtclab_sim_result *r = &sim->results[sim->n_results];
+		sim->result_answerer[sim->n_results++] = answer->index;
 		r->offerer = i;
 		r->answerer = to;
 		r->connected_at = -1;
@@ -464,7 +511,6 @@ static void note_limits(struct rtclab_sim *sim)
 		if (e->kind == RTCLAB_SCN_EV_TURN_EXPIRE || e->kind == RTCLAB_SCN_EV_ADDRESS_CHANGE)
 			limit(sim, "line %u: the script event %s is not simulated yet", e->line, rtclab_scn_event_name(e->kind));
 	}
-	size_t answering[64] = {0};
 	for (size_t i = 0; i < sc->n_peers; i++) {
 		const struct rtclab_scn_peer *p = &sc->peers[i];
 		if (p->ice.lite)
@@ -472,9 +518,6 @@ static void note_limits(struct rtclab_sim *sim)
 		if (p->discover != RTCLAB_SCN_NONE && !sc->servers[p->discover].has_other)
 			limit(sim, "line %u: %s runs RFC 5780 discovery against a STUN server with one address", p->line,
 			      p->name);
-		if (p->offer_to != RTCLAB_SCN_NONE && p->offer_to < 64 && ++answering[p->offer_to] == 2)
-			limit(sim, "line %u: %s answers several offerers; a peer takes one session for now", p->line,
-			      sc->peers[p->offer_to].name);
 	}
 }
 
@@ -599,7 +642,8 @@ struct rtclab_sim *rtclab_sim_new(const struct rtclab_scenario *sc, const struct
 	sim->stop_when_decided = opts && opts->stop_when_decided;
 	sim->n_peers = sc->n_peers;
 	sim->n_servers = sc->n_servers;
-	sim->peers = calloc(sc->n_peers ? sc->n_peers : 1, sizeof *sim->peers);
+	/* room for an extra session entry per offerer (several offering to one) */
+	sim->peers = calloc(sc->n_peers * 2 + 1, sizeof *sim->peers);
 	sim->servers = calloc(sc->n_servers ? sc->n_servers : 1, sizeof *sim->servers);
 	sim->lan_realm = calloc(sc->n_lans ? sc->n_lans : 1, sizeof *sim->lan_realm);
 	sim->lan_nats = calloc(sc->n_lans ? sc->n_lans : 1, sizeof *sim->lan_nats);
@@ -634,6 +678,7 @@ struct rtclab_sim *rtclab_sim_new(const struct rtclab_scenario *sc, const struct
 		if (!build_peer(sim, i, err, err_len))
 			goto fail;
 	*error = RTCLAB_SIM_E_NOMEM;
+	sim->n_entries = sim->n_peers;
 	if (!pair_peers(sim))
 		goto fail;
 	note_limits(sim);
@@ -647,7 +692,7 @@ struct rtclab_sim *rtclab_sim_new(const struct rtclab_scenario *sc, const struct
 	}
 	/* every peer opens its signaling connection, a millisecond apart, in
 	 * the order of the file */
-	for (size_t i = 0; i < sim->n_peers; i++)
+	for (size_t i = 0; i < sim->n_entries; i++)
 		rtclab_simnet_timer(sim->net, RTCLAB_MS(1) * (rtclab_time_ns)(i + 1), start_peer, &sim->peers[i]);
 	*error = RTCLAB_SIM_OK;
 	err[0] = 0;
@@ -661,7 +706,7 @@ void rtclab_sim_free(struct rtclab_sim *sim)
 {
 	if (!sim)
 		return;
-	for (size_t i = 0; sim->peers && i < sim->n_peers; i++)
+	for (size_t i = 0; sim->peers && i < (sim->n_entries ? sim->n_entries : sim->n_peers); i++)
 		sim_peer_free(&sim->peers[i]);
 	for (size_t i = 0; sim->servers && i < sim->n_servers; i++) {
 		struct sim_server *s = &sim->servers[i];
@@ -670,6 +715,9 @@ void rtclab_sim_free(struct rtclab_sim *sim)
 		for (size_t k = 0; k < s->n_conns; k++)
 			free(s->conns[k].in.p);
 		free(s->conns);
+		for (size_t k = 0; k < s->n_held; k++)
+			free(s->held[k].text);
+		free(s->held);
 	}
 	for (size_t i = 0; i < sim->n_wires; i++)
 		rtclab_wire_free(sim->wires[i].wire);
@@ -682,6 +730,7 @@ void rtclab_sim_free(struct rtclab_sim *sim)
 	free(sim->limits);
 	free(sim->script);
 	free(sim->results);
+	free(sim->result_answerer);
 	free(sim);
 }
 
@@ -690,7 +739,7 @@ static void collect(struct rtclab_sim *sim)
 {
 	for (size_t i = 0; i < sim->n_results; i++) {
 		struct rtclab_sim_result *r = &sim->results[i];
-		const struct sim_peer *a = &sim->peers[r->offerer], *b = &sim->peers[r->answerer];
+		const struct sim_peer *a = &sim->peers[r->offerer], *b = &sim->peers[sim->result_answerer[i]];
 		r->connected_at = a->selected_at;
 		r->consent_lost = a->consent_lost || b->consent_lost;
 		r->dtls_done = a->dtls == SIM_DTLS_DONE && b->dtls == SIM_DTLS_DONE;
@@ -735,7 +784,7 @@ static void collect(struct rtclab_sim *sim)
 static bool decided(const struct rtclab_sim *sim)
 {
 	for (size_t i = 0; i < sim->n_results; i++) {
-		const struct sim_peer *a = &sim->peers[sim->results[i].offerer], *b = &sim->peers[sim->results[i].answerer];
+		const struct sim_peer *a = &sim->peers[sim->results[i].offerer], *b = &sim->peers[sim->result_answerer[i]];
 		if (!(a->failed || b->failed || (a->selected_at >= 0 && b->selected_at >= 0)))
 			return false;
 	}

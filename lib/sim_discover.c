@@ -18,8 +18,8 @@
 #include "rtclab/stun.h"
 #include "sim_internal.h"
 
-#define DISC_MAP_PORT 51000
-#define DISC_FILTER_PORT 52000
+#define DISC_MAP_PORT 61000
+#define DISC_FILTER_PORT 62000
 #define DISC_WAIT RTCLAB_SEC(1)
 
 enum {

@@ -52,6 +52,13 @@ struct sim_peer {
 	struct rtclab_sim *sim;
 	size_t index;
 	const struct rtclab_scn_peer *sp;
+	/* A peer answering several offerers runs one session each: the first in
+	 * its own entry, the others in extra entries on the same host, each with
+	 * its own ports (SIM_AGENT_PORT + k, SIM_SIGNAL_PORT + k) and its own
+	 * WebSocket, named "name#k". */
+	char name[72];
+	size_t owner;                                     /* the entry whose host it shares (itself, usually) */
+	size_t first_extra, n_extra;                      /* owner: its extra session entries */
 	unsigned host;
 	struct rtclab_simnet_endpoint ep;
 	struct rtclab_addr sockets[RTCLAB_SCN_MAX_ADDRS]; /* ICE host sockets */
@@ -96,6 +103,13 @@ struct sim_conn {                                    /* the signaling server's s
 	size_t peer;                                     /* who it is (from the request), or SIZE_MAX */
 };
 
+/* A message the signaling server keeps until its peer connects. */
+struct sim_held {
+	size_t to;
+	uint8_t *text;
+	size_t len;
+};
+
 struct sim_server {
 	struct rtclab_sim *sim;
 	enum rtclab_scn_server_type type;
@@ -108,6 +122,8 @@ struct sim_server {
 	rtclab_time_ns timer_at;
 	struct sim_conn *conns;                          /* signaling */
 	size_t n_conns, cap_conns;
+	struct sim_held *held;                           /* signaling: messages for peers not connected yet */
+	size_t n_held, cap_held;
 	struct rtclab_rng rng;
 };
 
@@ -137,7 +153,9 @@ struct rtclab_sim {
 	struct sim_server *servers;
 	size_t n_servers;
 	struct rtclab_sim_result *results;
+	size_t *result_answerer;                         /* per result: the entry that answered (maybe an extra) */
 	size_t n_results;
+	size_t n_entries;                                /* peers plus extra sessions */
 	unsigned current_wire;                           /* for the frame callback */
 	int64_t current_time;
 	unsigned n_public;                               /* external addresses given out */

@@ -408,6 +408,7 @@ static bool make_agent(struct sim_peer *p, rtclab_time_ns now)
 	c.turn_servers = turn;
 	c.n_turn_servers = n_turn;
 	c.trickle = p->sp->ice.trickle;
+	c.relay_only = p->sp->ice.relay_only;
 	c.send = rtclab_simnet_send_fn;
 	c.send_arg = &p->ep;
 	c.on_event = on_agent_event;

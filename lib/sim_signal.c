@@ -118,7 +118,7 @@ void sim_ws_connect(struct sim_peer *p, rtclab_time_ns now)
 	int n = snprintf(req, sizeof req,
 			 "GET /signal?peer=%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 			 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
-			 p->sp->name, rtclab_addr_format(&sig->addr, host, sizeof host), p->ws_key);
+			 p->name, rtclab_addr_format(&sig->addr, host, sizeof host), p->ws_key);
 	p->ws = SIM_WS_CONNECTING;
 	sim_peer_send_tcp(p, req, (size_t)n);
 }
@@ -202,11 +202,13 @@ static size_t peer_named(struct sim_server *s, const struct rtclab_sim *sim, con
 	size_t len = 0;
 	while (q + len < req + n && q[len] != ' ' && q[len] != '&' && q[len] != '\r')
 		len++;
-	for (size_t i = 0; i < sim->n_peers; i++)
-		if (strlen(sim->peers[i].sp->name) == len && memcmp(sim->peers[i].sp->name, q, len) == 0)
+	for (size_t i = 0; i < sim->n_entries; i++)
+		if (strlen(sim->peers[i].name) == len && memcmp(sim->peers[i].name, q, len) == 0)
 			return i;
 	return SIZE_MAX;
 }
+
+static void release_held(struct sim_server *s, struct sim_conn *c);
 
 static void upgrade(struct sim_server *s, struct sim_conn *c, const struct rtclab_sim *sim)
 {
@@ -231,27 +233,64 @@ static void upgrade(struct sim_server *s, struct sim_conn *c, const struct rtcla
 	sim_buf_consume(&c->in, n);
 	c->upgraded = true;
 	sim_server_send_tcp(s, &c->client, resp, (size_t)rn);
+	release_held(s, c);
+}
+
+static void send_frame(struct sim_server *s, struct sim_conn *c, const uint8_t *text, size_t len)
+{
+	uint8_t *frame = malloc(len + 10);
+	if (!frame)
+		return;
+	size_t n = ws_frame(frame, 0x1, text, len, NULL);
+	sim_server_send_tcp(s, &c->client, frame, n);
+	free(frame);
 }
 
 /* Pass a text message on to the partner of the peer that sent it (an
  * unmasked server frame). */
 static void forward(struct sim_server *s, const struct rtclab_sim *sim, size_t from, const uint8_t *text, size_t len)
 {
-	if (from >= sim->n_peers)
+	if (from >= sim->n_entries)
 		return;
 	size_t to = sim->peers[from].partner;
 	for (size_t i = 0; i < s->n_conns; i++) {
 		struct sim_conn *c = &s->conns[i];
 		if (c->upgraded && c->peer == to) {
-			uint8_t *frame = malloc(len + 10);
-			if (!frame)
-				return;
-			size_t n = ws_frame(frame, 0x1, text, len, NULL);
-			sim_server_send_tcp(s, &c->client, frame, n);
-			free(frame);
+			send_frame(s, c, text, len);
 			return;
 		}
 	}
+	/* the partner has not connected yet: kept, in order, until it does */
+	if (s->n_held == s->cap_held) {
+		size_t cap = s->cap_held ? s->cap_held * 2 : 16;
+		struct sim_held *h = realloc(s->held, cap * sizeof *h);
+		if (!h)
+			return;
+		s->held = h;
+		s->cap_held = cap;
+	}
+	struct sim_held *h = &s->held[s->n_held];
+	if (!(h->text = malloc(len ? len : 1)))
+		return;
+	memcpy(h->text, text, len);
+	h->len = len;
+	h->to = to;
+	s->n_held++;
+}
+
+/* The messages kept for the peer that just connected, in their order. */
+static void release_held(struct sim_server *s, struct sim_conn *c)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n_held; i++) {
+		if (s->held[i].to == c->peer) {
+			send_frame(s, c, s->held[i].text, s->held[i].len);
+			free(s->held[i].text);
+		} else {
+			s->held[k++] = s->held[i];
+		}
+	}
+	s->n_held = k;
 }
 
 void sim_signal_server_data(struct sim_server *s, rtclab_time_ns now, const struct rtclab_addr *from,

@@ -28,6 +28,7 @@ struct half {
 };
 
 struct conn {
+	uint32_t interface;          /* the capture interface it is on */
 	struct conn *hnext;
 	struct conn *older, *newer; /* the LRU list */
 	size_t bucket;
@@ -82,11 +83,13 @@ static size_t pair_bucket(const struct rtclab_tcp *t, const struct rtclab_addr *
 	return (size_t)(h * 2654435761u) & (t->n_buckets - 1);
 }
 
-static struct conn *find(const struct rtclab_tcp *t, const struct rtclab_addr *src, const struct rtclab_addr *dst)
+static struct conn *find(const struct rtclab_tcp *t, uint32_t interface, const struct rtclab_addr *src,
+			 const struct rtclab_addr *dst)
 {
 	for (struct conn *c = t->buckets[pair_bucket(t, src, dst)]; c; c = c->hnext)
-		if ((same_endpoint(&c->client, src) && same_endpoint(&c->server, dst)) ||
-		    (same_endpoint(&c->client, dst) && same_endpoint(&c->server, src)))
+		if (c->interface == interface &&
+		    ((same_endpoint(&c->client, src) && same_endpoint(&c->server, dst)) ||
+		     (same_endpoint(&c->client, dst) && same_endpoint(&c->server, src))))
 			return c;
 	return NULL;
 }
@@ -390,6 +393,7 @@ static struct conn *open_conn(struct rtclab_tcp *t, const struct rtclab_tcp_segm
 	/* The SYN-ACK comes from the server. */
 	bool from_server = (seg->flags & (RTCLAB_TCP_SYN | RTCLAB_TCP_ACK)) == (RTCLAB_TCP_SYN | RTCLAB_TCP_ACK);
 	c->client = from_server ? seg->dst : seg->src;
+	c->interface = seg->interface;
 	c->server = from_server ? seg->src : seg->dst;
 	c->id = ++t->n_opened;
 	c->bucket = pair_bucket(t, &seg->src, &seg->dst);
@@ -443,7 +447,7 @@ void rtclab_tcp_feed_segment(struct rtclab_tcp *t, const struct rtclab_tcp_segme
 	uint8_t f = seg->flags;
 	bool syn = (f & RTCLAB_TCP_SYN) != 0, plain_syn = syn && !(f & RTCLAB_TCP_ACK);
 	t->frame = seg->frame;
-	struct conn *c = find(t, &seg->src, &seg->dst);
+	struct conn *c = find(t, seg->interface, &seg->src, &seg->dst);
 	if (c && !c->closed && plain_syn && c->h[0].started && seg->seq + 1 != c->h[0].base)
 		close_conn(t, c, RTCLAB_TCP_CLOSE_END); /* the 4-tuple is used again */
 	if (c && c->closed) {
@@ -491,6 +495,7 @@ void rtclab_tcp_feed(struct rtclab_tcp *t, const struct rtclab_packet *pkt)
 		return;
 	struct rtclab_tcp_segment seg;
 	seg.frame = pkt->frame;
+	seg.interface = pkt->interface;
 	seg.src = pkt->src;
 	seg.dst = pkt->dst;
 	seg.seq = pkt->seq;

@@ -188,6 +188,7 @@ static void on_frame(void *arg, unsigned wire, int64_t time_ns, const uint8_t *f
 	pkt.frame = ++r->frames;
 	pkt.ts_ns = time_ns;
 	rtclab_packet_decode(&pkt, RTCLAB_LINK_ETHERNET, frame, len, (uint32_t)len, NULL);
+	pkt.interface = wire; /* the same 4-tuple may be on two LANs */
 	rtclab_events_feed(r->events, &pkt);
 	rtclab_timeline_advance(r->tl, time_ns);
 }

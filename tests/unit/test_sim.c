@@ -54,6 +54,7 @@ static void on_frame(void *arg, unsigned wire, int64_t t, const uint8_t *frame, 
 		p.frame = c->frames;
 		p.ts_ns = t;
 		CU_ASSERT(rtclab_packet_decode(&p, RTCLAB_LINK_ETHERNET, frame, len, (uint32_t)len, NULL));
+		p.interface = wire;
 		rtclab_events_feed(c->events, &p);
 		rtclab_timeline_advance(c->tl, t);
 	}

@@ -79,7 +79,7 @@ static struct rtclab_addr ep(const char *ip, uint16_t port)
 /* A segment of connection `c` (0, 1, ...): from the client when from_client. */
 static void seg_c(int c, uint64_t frame, bool from_client, uint32_t seq, uint8_t flags, const char *payload)
 {
-	struct rtclab_tcp_segment s;
+	struct rtclab_tcp_segment s = {0};
 	struct rtclab_addr cl = ep("192.0.2.1", (uint16_t)(40000 + c)), sv = ep("198.51.100.7", 443);
 	s.frame = frame;
 	s.src = from_client ? cl : sv;

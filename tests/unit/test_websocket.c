@@ -640,7 +640,7 @@ static void tcp_to_ws(void *arg, const struct rtclab_tcp_event *ev)
 static void tcp_seg(struct rtclab_tcp *t, uint64_t frame, bool from_client, uint32_t seq, uint8_t flags,
 		    const uint8_t *p, size_t n)
 {
-	struct rtclab_tcp_segment s;
+	struct rtclab_tcp_segment s = {0};
 	struct rtclab_addr c = {.family = RTCLAB_FAMILY_IPV4, .port = 50000, .ip = {127, 0, 0, 1}};
 	struct rtclab_addr v = {.family = RTCLAB_FAMILY_IPV4, .port = 8080, .ip = {127, 0, 0, 1}};
 	s.frame = frame;

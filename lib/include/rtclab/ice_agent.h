@@ -131,6 +131,10 @@ struct rtclab_ice_agent_config {
 	/* Application data (DTLS, SRTP) that arrived on the selected pair. */
 	void (*on_data)(void *arg, rtclab_time_ns now, const void *data, size_t len);
 	void *cb_arg;
+	/* iceTransportPolicy "relay" (W3C webrtc-pc 4.2.3): only relayed local
+	 * candidates are paired and checked; host sockets still reach the
+	 * STUN and TURN servers. */
+	bool relay_only;
 };
 
 struct rtclab_ice_agent;

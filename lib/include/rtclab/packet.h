@@ -60,6 +60,9 @@ struct rtclab_packet_problem {
 struct rtclab_packet {
 	uint64_t frame;             /* 1-based frame number in the capture */
 	int64_t ts_ns;              /* nanoseconds since the Unix epoch */
+	uint32_t interface;         /* the capture interface (pcapng: its id in the section; pcap and
+				     * live: 0), set by the caller after rtclab_packet_decode (which sets
+				     * 0); TCP connections are told apart by it too */
 	enum rtclab_linktype linktype;
 	struct rtclab_bytes data;   /* the frame as captured */
 	uint32_t wire_len;          /* its length on the wire (data.len < wire_len: cut by the snaplen) */

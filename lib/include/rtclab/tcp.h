@@ -71,6 +71,7 @@ struct rtclab_tcp_limits {
  * them from a struct rtclab_packet. */
 struct rtclab_tcp_segment {
 	uint64_t frame;
+	uint32_t interface;            /* the same 4-tuple on two interfaces is two connections */
 	struct rtclab_addr src, dst;   /* with ports */
 	uint32_t seq;
 	uint8_t flags;                 /* RTCLAB_TCP_FIN, _SYN, _RST, _ACK (packet.h) */
