@@ -398,6 +398,7 @@ static bool build_peer(struct rtclab_sim *sim, size_t i, char *err, size_t err_l
 	}
 	if (rtclab_simnet_host_add(sim->net, sp->name, peer_deliver, p, &p->host) != RTCLAB_SIMNET_OK)
 		return false;
+	p->realm = realm;
 	p->ep.net = sim->net;
 	p->ep.host = p->host;
 	for (size_t k = 0; k < sp->n_addrs; k++) {
@@ -508,7 +509,7 @@ static void note_limits(struct rtclab_sim *sim)
 	const struct rtclab_scenario *sc = sim->sc;
 	for (size_t i = 0; i < sc->n_events; i++) {
 		const struct rtclab_scn_event *e = &sc->events[i];
-		if (e->kind == RTCLAB_SCN_EV_TURN_EXPIRE || e->kind == RTCLAB_SCN_EV_ADDRESS_CHANGE)
+		if (e->kind == RTCLAB_SCN_EV_TURN_EXPIRE)
 			limit(sim, "line %u: the script event %s is not simulated yet", e->line, rtclab_scn_event_name(e->kind));
 	}
 	for (size_t i = 0; i < sc->n_peers; i++) {
@@ -586,8 +587,10 @@ static void script_event(void *arg, rtclab_time_ns now)
 	case RTCLAB_SCN_EV_PEER_STOP:
 		sim_peer_stop(p);
 		break;
-	case RTCLAB_SCN_EV_TURN_EXPIRE:
 	case RTCLAB_SCN_EV_ADDRESS_CHANGE:
+		sim_peer_move(p, now, &e->address);
+		break;
+	case RTCLAB_SCN_EV_TURN_EXPIRE:
 		break; /* said in the limits */
 	}
 }

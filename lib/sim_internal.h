@@ -79,6 +79,8 @@ struct sim_peer {
 	char **pending_lines;                             /* candidates for a non-trickle description */
 	size_t n_pending;
 	bool stopped;
+	unsigned realm;                                   /* where its addresses are */
+	bool moved;                                       /* its address changed: a restart makes a new agent */
 	/* DTLS and media */
 	bool dtls_client;
 	enum sim_dtls_state dtls;
@@ -187,6 +189,7 @@ RTCLAB_INTERNAL bool sim_discover_receive(struct sim_peer *p, rtclab_time_ns now
 /* sim_peer.c */
 RTCLAB_INTERNAL void sim_peer_restart(struct sim_peer *p, rtclab_time_ns now);
 RTCLAB_INTERNAL void sim_peer_stop(struct sim_peer *p);
+RTCLAB_INTERNAL void sim_peer_move(struct sim_peer *p, rtclab_time_ns now, const struct rtclab_addr *ip);
 RTCLAB_INTERNAL void sim_peer_start(struct sim_peer *p, rtclab_time_ns now);
 RTCLAB_INTERNAL void sim_peer_ws_open(struct sim_peer *p, rtclab_time_ns now);
 RTCLAB_INTERNAL void sim_peer_message(struct sim_peer *p, rtclab_time_ns now, const char *text, size_t len);

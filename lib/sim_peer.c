@@ -418,7 +418,8 @@ static bool make_agent(struct sim_peer *p, rtclab_time_ns now)
 	p->agent = rtclab_ice_agent_new(&c, &e);
 	if (!p->agent)
 		return false;
-	p->session_id = rtclab_rng_next(&p->rng) >> 2;
+	if (!p->session_id) /* the same o= session for the life of the connection (RFC 3264 8) */
+		p->session_id = rtclab_rng_next(&p->rng) >> 2;
 	p->dtls_client = !p->offerer;
 	if (p->offerer && p->sp->ice.trickle)
 		send_description(p, false);
@@ -439,8 +440,33 @@ void sim_peer_start(struct sim_peer *p, rtclab_time_ns now)
 
 void sim_peer_ws_open(struct sim_peer *p, rtclab_time_ns now)
 {
-	if (p->offerer)
+	if (p->offerer && !p->agent)
 		make_agent(p, now);
+}
+
+/* The peer moves to another network: its first address changes.  Its
+ * signaling WebSocket, bound to the old address, is opened again from the
+ * new one; its ICE agent keeps using the old address (whose packets now go
+ * nowhere) until an ICE restart, which gathers from the new one (RFC 8445
+ * 9: an address change is what ICE restarts are for). */
+void sim_peer_move(struct sim_peer *p, rtclab_time_ns now, const struct rtclab_addr *ip)
+{
+	struct rtclab_addr old = p->sockets[0];
+	old.port = 0;
+	struct rtclab_addr fresh = *ip;
+	fresh.port = 0;
+	rtclab_simnet_host_addr_remove(p->ep.net, p->host, &old);
+	if (rtclab_simnet_host_addr_add(p->ep.net, p->host, p->realm, &fresh) != RTCLAB_SIMNET_OK)
+		return;
+	p->sockets[0] = fresh;
+	p->sockets[0].port = SIM_AGENT_PORT;
+	if (rtclab_addr_equal(&p->signal_local, &old) || p->signal_local.family == fresh.family) {
+		p->signal_local = fresh;
+		p->signal_local.port = SIM_SIGNAL_PORT;
+		p->in.len = 0;
+		sim_ws_connect(p, now);
+	}
+	p->moved = true;
 }
 
 static void take_description(struct sim_peer *p, rtclab_time_ns now, const struct rtclab_sdp *sdp)
@@ -523,6 +549,16 @@ void sim_peer_restart(struct sim_peer *p, rtclab_time_ns now)
 		free(p->pending_lines[i]);
 	p->n_pending = 0;
 	p->sent_description = false;
+	if (p->moved) { /* the agent's sockets are gone: a new agent on the new address */
+		p->moved = false;
+		if (p->agent_timer)
+			rtclab_simnet_timer_cancel(p->ep.net, p->agent_timer);
+		p->agent_timer = 0;
+		rtclab_ice_agent_free(p->agent);
+		p->agent = NULL;
+		make_agent(p, now); /* sends the new offer */
+		return;
+	}
 	rtclab_ice_agent_restart(p->agent, now);
 	if (p->sp->ice.trickle)
 		send_description(p, false);

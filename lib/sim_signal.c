@@ -226,6 +226,9 @@ static void upgrade(struct sim_server *s, struct sim_conn *c, const struct rtcla
 		ws_accept((const char *)k, kl, accept);
 	}
 	c->peer = peer_named(s, sim, c->in.p, n);
+	for (size_t i = 0; i < s->n_conns; i++) /* a peer that connects again: its old connection is done */
+		if (&s->conns[i] != c && s->conns[i].peer == c->peer)
+			s->conns[i].peer = SIZE_MAX;
 	int rn = snprintf(resp, sizeof resp,
 			  "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 			  "Sec-WebSocket-Accept: %s\r\n\r\n",

@@ -278,6 +278,20 @@ static int desc_session(struct rtclab_timeline *tl, const struct rtclab_event *e
 			}
 		}
 	}
+	/* The same o= session as a peer's earlier description (RFC 3264 8: only
+	 * the version grows): an ICE restart of that session, even over another
+	 * signaling connection (the peer moved to another network). */
+	for (size_t i = tl->n_sessions; offer && i-- > 0;)
+		for (int k = 0; k < 2; k++) {
+			const struct tl_peer_x *px = &tl->state->sx[i]->peers[k];
+			struct rtclab_str id = sdp->origin.session_id;
+			if (px->has_desc && px->origin[0] && id.len && strlen(px->origin) == id.len &&
+			    memcmp(px->origin, id.ptr, id.len) == 0 && tl->state->sx[i]->has_answer) {
+				*peer = k;
+				*restart = true;
+				return (int)i;
+			}
+		}
 	if (!offer) /* the latest session waiting for its answer */
 		for (size_t i = tl->n_sessions; i-- > 0;) {
 			struct tl_session_x *x = tl->state->sx[i];

@@ -408,8 +408,15 @@ static void select_pair(struct rtclab_timeline *tl, int si)
 	struct rtclab_tl_session *s = tl->sessions[si];
 	struct tl_session_x *x = tl->state->sx[si];
 	int best = -1;
+	/* after an ICE restart, the pairs nominated in the latest generation
+	 * (RFC 8445 9: media moves once the new check list selects one) */
+	int64_t since = INT64_MIN;
+	if (s->n_generations > 1)
+		for (size_t i = 0; i < s->n_pairs; i++)
+			if (s->pairs[i].nominated && s->pairs[i].nominated_ns >= s->generations[s->n_generations - 1].time_ns)
+				since = s->generations[s->n_generations - 1].time_ns;
 	for (size_t i = 0; i < s->n_pairs; i++) {
-		if (!s->pairs[i].nominated)
+		if (!s->pairs[i].nominated || s->pairs[i].nominated_ns < since)
 			continue;
 		if (best < 0 || media_of(s, x, (int)i) > media_of(s, x, best) ||
 		    (media_of(s, x, (int)i) == media_of(s, x, best) &&
