@@ -28,7 +28,9 @@ run sim-ladder 0 "$RTCLAB" sim --color=never -q scenarios/08-symmetric-vs-symmet
 
 # What crossed the wires: pcapng, one interface per wire; replayed, the same
 # pair and outcome; the same seed, the same bytes.
-for sc in 06-cone-to-cone 08-symmetric-vs-symmetric-turn 09-udp-blocked-turn-tcp 12-double-nat-cgn; do
+# Every scenario but 21 (a thousand sessions, a 100 MB capture: checked by
+# hand, see the notes), as issue 6 asks.
+for sc in $(ls scenarios/*.yaml | grep -v '/21-' | sed 's|scenarios/||; s|\.yaml$||'); do
 	run "sim-w-$sc" 0 "$RTCLAB" sim --json -w "$SIMS/$sc.pcapng" "scenarios/$sc.yaml" &&
 		jq -c '[.sessions[] | [.selected_pair.local, .selected_pair.remote, .outcome.reason]]' "$TMP/out" >"$SIMS/sim.json" &&
 		run "sim-replay-$sc" 0 "$RTCLAB" replay --json "$SIMS/$sc.pcapng" &&
@@ -43,6 +45,12 @@ done
 run sim-seed-a 0 "$RTCLAB" sim --json --seed 5 -w "$SIMS/a.pcapng" scenarios/17-lossy-link.yaml &&
 	run sim-seed-b 0 "$RTCLAB" sim --json --seed 5 -w "$SIMS/b.pcapng" scenarios/17-lossy-link.yaml &&
 	run sim-seed-c 0 "$RTCLAB" sim --json --seed 6 -w "$SIMS/c.pcapng" scenarios/17-lossy-link.yaml &&
+	cp "$TMP/out" "$SIMS/c.json" &&
+	run sim-seed-b-json 0 "$RTCLAB" sim --json --seed 5 scenarios/17-lossy-link.yaml && cp "$TMP/out" "$SIMS/b.json" &&
+	run sim-seed-a-json 0 "$RTCLAB" sim --json --seed 5 scenarios/17-lossy-link.yaml &&
+	if cmp -s "$TMP/out" "$SIMS/b.json" && ! cmp -s "$TMP/out" "$SIMS/c.json"; then ok; else
+		ko "sim-seed-json: one seed must give the same JSON, another seed another"
+	fi
 	if cmp -s "$SIMS/a.pcapng" "$SIMS/b.pcapng" && ! cmp -s "$SIMS/a.pcapng" "$SIMS/c.pcapng"; then ok; else
 		ko "sim-seed: one seed must give the same bytes, another seed other bytes"
 	fi
