@@ -1437,6 +1437,38 @@ void rtclab_timeline_event(void *arg, const struct rtclab_event *ev)
 	}
 }
 
+void rtclab_timeline_nat(struct rtclab_timeline *tl, int64_t ts_ns, const char *nat_name,
+			 const struct rtclab_nat_decision *d)
+{
+	struct rtclab_timeline_state *st = tl->state;
+	switch (d->kind) {
+	case RTCLAB_NAT_MAPPING_CREATED:
+	case RTCLAB_NAT_MAPPING_EXPIRED:
+	case RTCLAB_NAT_INBOUND_FILTERED:
+	case RTCLAB_NAT_HAIRPINNED:
+	case RTCLAB_NAT_FIREWALL_DROPPED:
+		break;
+	default:
+		return; /* every packet's translation and refresh: too many to tell */
+	}
+	/* the first of each kind between the same two addresses */
+	for (size_t i = st->n_nats; i-- > 0 && st->n_nats - i <= 256;) {
+		const struct tl_nat *o = &st->nats[i];
+		if (o->d.kind == d->kind && rtclab_addr_equal(&o->d.inside, &d->inside) &&
+		    rtclab_addr_equal(&o->d.outside, &d->outside) && strcmp(o->name, nat_name ? nat_name : "") == 0)
+			return;
+	}
+	if (st->n_nats >= TL_MAX_NATS ||
+	    !grow((void **)&st->nats, &st->cap_nats, st->n_nats + 1, sizeof *st->nats)) {
+		st->nats_dropped++;
+		return;
+	}
+	struct tl_nat *n = &st->nats[st->n_nats++];
+	snprintf(n->name, sizeof n->name, "%s", nat_name ? nat_name : "NAT");
+	n->time_ns = ts_ns;
+	n->d = *d;
+}
+
 void rtclab_timeline_advance(struct rtclab_timeline *tl, int64_t ts_ns)
 {
 	if (ts_ns > tl->state->now_ns)
@@ -1496,6 +1528,7 @@ void rtclab_timeline_free(struct rtclab_timeline *tl)
 		free(st->gathers);
 		free(st->alloc);
 		free(st->ufrags);
+		free(st->nats);
 		tl_map_free(&st->allocs);
 		tl_map_free(&st->endpoints);
 		tl_map_free(&st->pairs);

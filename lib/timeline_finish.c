@@ -213,6 +213,88 @@ static void place_gathers(struct rtclab_timeline *tl)
 	}
 }
 
+/* --- NAT decisions (simulations) ------------------------------------------------- */
+
+static int nat_node(struct rtclab_tl_session *s, const char *name, const struct rtclab_addr *external, int peer)
+{
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].kind == RTCLAB_TL_NODE_NAT && strncmp(s->nodes[i].name, name, RTCLAB_TL_NAME_MAX - 1) == 0)
+			return (int)i;
+	if (s->n_nodes >= sizeof s->nodes / sizeof s->nodes[0])
+		return -1;
+	struct rtclab_tl_node *n = &s->nodes[s->n_nodes];
+	memset(n, 0, sizeof *n);
+	n->kind = RTCLAB_TL_NODE_NAT;
+	tl_fmt(n->name, sizeof n->name, "%s", name);
+	if (external) {
+		n->addr = *external;
+		n->addr.port = 0;
+	}
+	n->transport = RTCLAB_L4_UDP;
+	n->peer = peer;
+	return (int)s->n_nodes++;
+}
+
+#define TL_MAX_NAT_STEPS 64
+
+static void nat_step(struct rtclab_tl_session *s, int node, const struct tl_nat *n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < s->n_steps; i++)
+		count += s->steps[i].kind == RTCLAB_TL_EV_NAT;
+	if (count >= TL_MAX_NAT_STEPS)
+		return;
+	const struct rtclab_nat_decision *d = &n->d;
+	struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_NAT, RTCLAB_TL_EV_NAT, n->time_ns, 0, node, node);
+	if (!sp)
+		return;
+	char in[RTCLAB_ADDR_STRLEN], out[RTCLAB_ADDR_STRLEN], ext[RTCLAB_ADDR_STRLEN];
+	const struct rtclab_addr *e = d->has_mapping ? &d->mapping.external : &d->external;
+	switch (d->kind) {
+	case RTCLAB_NAT_MAPPING_CREATED:
+		tl_fmt(sp->what, sizeof sp->what, "%s: mapping %s -> %s (towards %s)", n->name, tl_addr(&d->inside, in),
+		       tl_addr(e, ext), tl_addr(&d->outside, out));
+		break;
+	case RTCLAB_NAT_MAPPING_EXPIRED:
+		tl_fmt(sp->what, sizeof sp->what, "%s: mapping %s -> %s expired", n->name, tl_addr(&d->inside, in),
+		       tl_addr(e, ext));
+		break;
+	case RTCLAB_NAT_INBOUND_FILTERED:
+		tl_fmt(sp->what, sizeof sp->what, "%s: filtered %s -> %s", n->name, tl_addr(&d->outside, out),
+		       tl_addr(&d->external, ext));
+		break;
+	case RTCLAB_NAT_HAIRPINNED:
+		tl_fmt(sp->what, sizeof sp->what, "%s: hairpinned %s -> %s", n->name, tl_addr(&d->inside, in),
+		       tl_addr(&d->outside, out));
+		break;
+	default:
+		tl_fmt(sp->what, sizeof sp->what, "%s: dropped %s -> %s", n->name, tl_addr(&d->inside, in),
+		       tl_addr(&d->outside, out));
+		break;
+	}
+	rtclab_nat_decision_explain(d, sp->why, sizeof sp->why);
+}
+
+/* Each decision goes to the session of the peer behind the NAT: the one
+ * whose address is its inside endpoint, or whose candidate is the address
+ * a filtered packet was sent to. */
+static void place_nats(struct rtclab_timeline *tl)
+{
+	struct rtclab_timeline_state *st = tl->state;
+	for (size_t i = 0; i < st->n_nats; i++) {
+		const struct tl_nat *n = &st->nats[i];
+		int si, peer;
+		if (!(n->d.inside.family && peer_of_addr(tl, &n->d.inside, &si, &peer)) &&
+		    !(n->d.external.family && peer_of_addr(tl, &n->d.external, &si, &peer)))
+			continue;
+		struct rtclab_tl_session *s = tl->sessions[si];
+		const struct rtclab_addr *e = n->d.has_mapping ? &n->d.mapping.external : &n->d.external;
+		int node = nat_node(s, n->name, e->family ? e : NULL, peer);
+		if (node >= 0)
+			nat_step(s, node, n);
+	}
+}
+
 /* --- A and B ----------------------------------------------------------------------- */
 
 static void swap_peers(struct rtclab_timeline *tl, int si)
@@ -236,6 +318,9 @@ static void swap_peers(struct rtclab_timeline *tl, int si)
 			s->candidates[i].peer = 1 - s->candidates[i].peer;
 	for (size_t i = 0; i < s->n_pairs; i++)
 		s->pairs[i].peer = 1 - s->pairs[i].peer;
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].kind == RTCLAB_TL_NODE_NAT && s->nodes[i].peer >= 0)
+			s->nodes[i].peer = 1 - s->nodes[i].peer;
 	if (s->dtls.client_peer >= 0)
 		s->dtls.client_peer = 1 - s->dtls.client_peer;
 	if (s->dtls.server_peer >= 0)
@@ -700,7 +785,7 @@ static void sort_steps(struct rtclab_tl_session *s)
 			s->candidates[i].time_ns = first;
 }
 
-/* A | signaling | STUN | TURN | other | B */
+/* A | A's NATs | signaling | STUN | TURN | other | B's NATs | B */
 static void order_nodes(struct rtclab_tl_session *s)
 {
 	static const enum rtclab_tl_node_kind order[] = {RTCLAB_TL_NODE_SIGNALING, RTCLAB_TL_NODE_STUN,
@@ -710,12 +795,24 @@ static void order_nodes(struct rtclab_tl_session *s)
 	size_t n = 0;
 	map[s->peers[0].node] = (int)n;
 	nodes[n++] = s->nodes[s->peers[0].node];
+	for (size_t i = 0; i < s->n_nodes; i++) /* A's NATs, next to it */
+		if (s->nodes[i].kind == RTCLAB_TL_NODE_NAT && s->nodes[i].peer == 0) {
+			map[i] = (int)n;
+			nodes[n++] = s->nodes[i];
+		}
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		for (size_t i = 0; i < s->n_nodes; i++)
-			if (s->nodes[i].kind == order[k]) {
+			if (s->nodes[i].kind == order[k] ||
+			    (order[k] == RTCLAB_TL_NODE_OTHER && s->nodes[i].kind == RTCLAB_TL_NODE_NAT &&
+			     s->nodes[i].peer != 0 && s->nodes[i].peer != 1)) {
 				map[i] = (int)n;
 				nodes[n++] = s->nodes[i];
 			}
+	for (size_t i = 0; i < s->n_nodes; i++) /* B's NATs, next to it */
+		if (s->nodes[i].kind == RTCLAB_TL_NODE_NAT && s->nodes[i].peer == 1) {
+			map[i] = (int)n;
+			nodes[n++] = s->nodes[i];
+		}
 	map[s->peers[1].node] = (int)n;
 	nodes[n++] = s->nodes[s->peers[1].node];
 	memcpy(s->nodes, nodes, n * sizeof nodes[0]);
@@ -733,6 +830,7 @@ static void order_nodes(struct rtclab_tl_session *s)
 void tl_finish(struct rtclab_timeline *tl)
 {
 	place_gathers(tl);
+	place_nats(tl);
 	for (size_t i = 0; i < tl->n_sessions; i++) {
 		int si = (int)i;
 		struct rtclab_tl_session *s = tl->sessions[si];

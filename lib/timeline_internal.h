@@ -216,6 +216,14 @@ struct tl_seen_signal {
 };
 #define TL_SEEN_SIGNALS 64
 
+/* A NAT decision kept to be placed at the end (simulations). */
+struct tl_nat {
+	char name[48];
+	int64_t time_ns;
+	struct rtclab_nat_decision d;
+};
+#define TL_MAX_NATS 4096
+
 struct rtclab_timeline_state {
 	struct rtclab_timeline_options opts;
 	size_t cap_sessions;
@@ -237,6 +245,9 @@ struct rtclab_timeline_state {
 	size_t n_parked;
 	struct tl_conn conns[TL_MAX_CONNS];
 	size_t n_conns;
+	struct tl_nat *nats;
+	size_t n_nats, cap_nats;
+	uint64_t nats_dropped;
 	struct tl_seen_signal seen[TL_SEEN_SIGNALS];
 	size_t next_seen;
 	struct tl_tls tls[TL_MAX_TLS];

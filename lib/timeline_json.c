@@ -61,6 +61,7 @@ const char *rtclab_tl_node_kind_name(enum rtclab_tl_node_kind k)
 	case RTCLAB_TL_NODE_SIGNALING: return "signaling";
 	case RTCLAB_TL_NODE_STUN: return "stun";
 	case RTCLAB_TL_NODE_TURN: return "turn";
+	case RTCLAB_TL_NODE_NAT: return "nat";
 	case RTCLAB_TL_NODE_OTHER: break;
 	}
 	return "other";
@@ -107,6 +108,7 @@ const char *rtclab_tl_step_kind_name(enum rtclab_tl_step_kind k)
 	case RTCLAB_TL_EV_MEDIA: return "media";
 	case RTCLAB_TL_EV_CONSENT: return "consent";
 	case RTCLAB_TL_EV_NOTE: return "note";
+	case RTCLAB_TL_EV_NAT: return "nat";
 	}
 	return "note";
 }

@@ -173,6 +173,12 @@ struct run {
 	char err[RTCLAB_PCAPNG_WRITER_ERRLEN];
 };
 
+static void on_nat(void *arg, int64_t time_ns, const char *nat_name, const struct rtclab_nat_decision *d)
+{
+	struct run *r = arg;
+	rtclab_timeline_nat(r->tl, time_ns, nat_name, d);
+}
+
 static void on_frame(void *arg, unsigned wire, int64_t time_ns, const uint8_t *frame, size_t len)
 {
 	struct run *r = arg;
@@ -252,7 +258,7 @@ static struct rtclab_sim *simulate(const struct sim_opts *o, const struct rtclab
 	memset(r, 0, sizeof *r);
 	r->tl = tl;
 	r->events = rtclab_events_new(rtclab_timeline_event, tl, NULL);
-	struct rtclab_sim_hooks hooks = {on_frame, NULL, r};
+	struct rtclab_sim_hooks hooks = {on_frame, on_nat, r};
 	struct rtclab_sim_options so = {o->has_seed, o->seed, 0, false};
 	enum rtclab_sim_error e;
 	char err[512];

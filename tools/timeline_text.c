@@ -497,9 +497,15 @@ void tl_print_header(FILE *out, const struct tl_text_opts *o, const struct rtcla
 		const struct rtclab_tl_node *n = &s->nodes[i];
 		if (n->kind == RTCLAB_TL_NODE_PEER)
 			continue;
-		static const char *const what[] = {"peer", "signaling server", "STUN server", "TURN server", "server"};
+		static const char *const what[] = {"peer", "signaling server", "STUN server", "TURN server", "server",
+						   "NAT"};
+		if (n->kind == RTCLAB_TL_NODE_NAT) {
+			fprintf(out, "  %s%-10s%s %s (NAT in front of %s)\n", st_bold(o->st), n->name, st_off(o->st),
+				addr_text(&n->addr, a, sizeof a), n->peer >= 0 ? s->peers[n->peer].name : "?");
+			continue;
+		}
 		fprintf(out, "  %s%-10s%s %s (%s, %s)\n", st_bold(o->st), n->name, st_off(o->st),
-			addr_text(&n->addr, a, sizeof a), what[n->kind <= RTCLAB_TL_NODE_OTHER ? n->kind : RTCLAB_TL_NODE_OTHER],
+			addr_text(&n->addr, a, sizeof a), what[n->kind <= RTCLAB_TL_NODE_NAT ? n->kind : RTCLAB_TL_NODE_OTHER],
 			l4_text(n->transport));
 	}
 }

@@ -46,6 +46,7 @@
 #include "rtclab/addr.h"
 #include "rtclab/candidate.h"
 #include "rtclab/events.h"
+#include "rtclab/nat.h"
 #include "rtclab/story.h"
 
 #ifdef __cplusplus
@@ -60,6 +61,7 @@ enum rtclab_tl_node_kind {
 	RTCLAB_TL_NODE_STUN,       /* a STUN server (Binding requests without USERNAME) */
 	RTCLAB_TL_NODE_TURN,       /* a TURN server (Allocate, or tunnels) */
 	RTCLAB_TL_NODE_OTHER,
+	RTCLAB_TL_NODE_NAT,        /* a NAT or firewall of a simulation (its decisions) */
 };
 
 #define RTCLAB_TL_NAME_MAX 32
@@ -253,6 +255,8 @@ enum rtclab_tl_step_kind {
 	RTCLAB_TL_EV_MEDIA,             /* the first media/data packet in a direction */
 	RTCLAB_TL_EV_CONSENT,           /* the first consent freshness check */
 	RTCLAB_TL_EV_NOTE,
+	RTCLAB_TL_EV_NAT,               /* a NAT's decision (simulations): mapping created or expired,
+					 * packet filtered, hairpinned, dropped by a firewall */
 };
 
 struct rtclab_tl_step {
@@ -341,6 +345,14 @@ void rtclab_timeline_event(void *tl, const struct rtclab_event *ev);
  * the capture went on long enough after it (RFC 8489 6.2.1), so tell the
  * timeline about every frame. */
 void rtclab_timeline_advance(struct rtclab_timeline *tl, int64_t ts_ns);
+
+/* A NAT's decision, from a simulation (no capture holds them): the notable
+ * ones (a mapping created or expired, a packet filtered, hairpinned or
+ * dropped by a firewall) become steps on the NAT's column, placed in the
+ * session whose peer sits behind it; the first of each kind between the
+ * same two addresses only.  At most a few thousand are kept. */
+void rtclab_timeline_nat(struct rtclab_timeline *tl, int64_t ts_ns, const char *nat_name,
+			 const struct rtclab_nat_decision *d);
 
 /* The end of the input: peers resolved, pair states, the selected pair,
  * the outcome and what is missing.  Call once, after the last event. */
