@@ -276,7 +276,7 @@ enum rtclab_scn_tri {
 /* What the simulation must show.  Each field left unset is not checked. */
 struct rtclab_scn_expect {
 	size_t first_peer, n_peers;   /* the peers whose sessions (as offerer) or discovery this checks */
-	enum rtclab_scn_tri connected; /* connected at the end of the run */
+	enum rtclab_scn_tri connected; /* both agents selected a pair during the run (see consent_lost) */
 	rtclab_time_ns within;        /* 0, or: first connected no later than this */
 	rtclab_time_ns after;         /* 0, or: first connected no earlier than this */
 	int local_type, remote_type;  /* enum rtclab_cand_type of the selected pair, A's view, or -1 */
