@@ -507,11 +507,6 @@ static void limit(struct rtclab_sim *sim, const char *fmt, ...)
 static void note_limits(struct rtclab_sim *sim)
 {
 	const struct rtclab_scenario *sc = sim->sc;
-	for (size_t i = 0; i < sc->n_events; i++) {
-		const struct rtclab_scn_event *e = &sc->events[i];
-		if (e->kind == RTCLAB_SCN_EV_TURN_EXPIRE)
-			limit(sim, "line %u: the script event %s is not simulated yet", e->line, rtclab_scn_event_name(e->kind));
-	}
 	for (size_t i = 0; i < sc->n_peers; i++) {
 		const struct rtclab_scn_peer *p = &sc->peers[i];
 		if (p->ice.lite)
@@ -559,6 +554,29 @@ static void link_back_up(void *arg, rtclab_time_ns now)
 	set_link(sc->sim, sc->e, true);
 }
 
+/* turn-expire: the TURN server drops the peer's allocations (those of one
+ * server, or all).  The server knows the client by the address it sees,
+ * which the agent has as its relayed candidate's related address. */
+static void expire_turn(struct rtclab_sim *sim, struct sim_peer *p, const struct rtclab_scn_event *e,
+			rtclab_time_ns now)
+{
+	if (!p->agent)
+		return;
+	for (size_t i = 0; i < rtclab_ice_agent_local_count(p->agent); i++) {
+		const struct rtclab_ice_agent_candidate *c = rtclab_ice_agent_local_candidate(p->agent, i);
+		if (c->type != RTCLAB_CAND_RELAY)
+			continue;
+		for (size_t k = 0; k < sim->n_servers; k++) {
+			struct sim_server *s = &sim->servers[k];
+			if (s->turn && (e->server == RTCLAB_SCN_NONE || e->server == k) &&
+			    rtclab_addr_equal(&c->server, &s->ss->addr)) {
+				rtclab_turn_server_expire(s->turn, now, &s->ss->addr, &c->related);
+				server_arm(s);
+			}
+		}
+	}
+}
+
 static void script_event(void *arg, rtclab_time_ns now)
 {
 	const struct sim_script *script = arg;
@@ -591,7 +609,8 @@ static void script_event(void *arg, rtclab_time_ns now)
 		sim_peer_move(p, now, &e->address);
 		break;
 	case RTCLAB_SCN_EV_TURN_EXPIRE:
-		break; /* said in the limits */
+		expire_turn(sim, p, e, now);
+		break;
 	}
 }
 

@@ -597,6 +597,23 @@ void rtclab_turn_server_tcp_closed(struct rtclab_turn_server *srv, rtclab_time_n
 				    "its client's TCP connection closed (RFC 8656 7)");
 }
 
+bool rtclab_turn_server_expire(struct rtclab_turn_server *srv, rtclab_time_ns now, const struct rtclab_addr *listen,
+			       const struct rtclab_addr *client)
+{
+	bool any = false;
+	for (int k = 0; k < 2; k++) {
+		struct rtclab_turn_alloc_ *a =
+			rtclab_turn_find_(srv, k ? RTCLAB_L4_TCP : RTCLAB_L4_UDP, listen, client);
+		if (a) {
+			rtclab_turn_delete_(srv, now, a, RTCLAB_SERVER_EV_ALLOCATION_EXPIRED,
+					    "the server dropped it before its lifetime ran out (a restart, an "
+					    "operator, a quota): the client learns it from its next Refresh (437)");
+			any = true;
+		}
+	}
+	return any;
+}
+
 /* --- input and timers ------------------------------------------------------------- */
 
 void rtclab_turn_server_receive(struct rtclab_turn_server *srv, rtclab_time_ns now, enum rtclab_l4 l4,

@@ -9,9 +9,13 @@ run sim-usage 2 "$RTCLAB" sim && has sim-usage "give a SCENARIO file"
 # 21, a thousand clients through one TURN server, takes a few seconds).
 run sim-check 0 "$RTCLAB" sim --check scenarios/ && has sim-check "21 scenarios, 0 with a mismatch"
 # What is not simulated yet is said, and fails the check.
-{ cat scenarios/08-symmetric-vs-symmetric-turn.yaml; printf 'script:\n  - {at: 20s, event: turn-expire, peer: A}\n'; } >"$SIMS/expire.yaml"
-run sim-check-limits 1 "$RTCLAB" sim --check "$SIMS/expire.yaml" &&
-	has sim-check-limits "turn-expire is not simulated yet" && has sim-check-limits "1 scenario, 1 with a mismatch"
+printf 'name: lite\ndescription: an ice-lite peer\npeers:\n  - {name: A, address: 192.168.1.10, nat: full-cone}\n  - {name: B, address: 192.0.2.20, nat: open, ice: {lite: true}}\nexpect:\n  connected: true\n  why: a lite agent answers checks\n' >"$SIMS/lite.yaml"
+run sim-check-limits 1 "$RTCLAB" sim --check "$SIMS/lite.yaml" &&
+	has sim-check-limits "is ice-lite, which the ICE agent does not implement yet" &&
+	has sim-check-limits "1 scenario, 1 with a mismatch"
+# A TURN server dropping an allocation (turn-expire) mid-session.
+{ cat scenarios/08-symmetric-vs-symmetric-turn.yaml; printf 'script:\n  - {at: 5s, event: turn-expire, peer: A}\n'; } >"$SIMS/expire.yaml"
+run sim-turn-expire 0 "$RTCLAB" sim --color=never "$SIMS/expire.yaml" && has sim-turn-expire "Outcome        connected"
 # RFC 5780 discovery: a wrong expectation is caught and named
 sed 's/mapping: no-nat/mapping: apdm/' scenarios/20-rfc5780-discovery.yaml >"$SIMS/wrong5780.yaml"
 run sim-5780-wrong 1 "$RTCLAB" sim --check "$SIMS/wrong5780.yaml" &&

@@ -100,6 +100,12 @@ void rtclab_turn_server_tcp_closed(struct rtclab_turn_server *srv, rtclab_time_n
 				   const struct rtclab_addr *local, const struct rtclab_addr *src);
 
 /* The earliest time something may expire, RTCLAB_NEVER when nothing can. */
+/* Drop the allocation of the client at this transport address (as the
+ * server sees it, on UDP or TCP to `listen`) now, as if it had expired:
+ * the scenario event turn-expire.  false when it has none. */
+bool rtclab_turn_server_expire(struct rtclab_turn_server *srv, rtclab_time_ns now, const struct rtclab_addr *listen,
+			       const struct rtclab_addr *client);
+
 rtclab_time_ns rtclab_turn_server_next_timer(const struct rtclab_turn_server *srv);
 /* Expire what is due at now (events for each). */
 void rtclab_turn_server_tick(struct rtclab_turn_server *srv, rtclab_time_ns now);
