@@ -104,8 +104,7 @@ const struct rtclab_sim_result *rtclab_sim_result(const struct rtclab_sim *sim, 
  * needed an answer got none).  false when the peer ran no discovery. */
 bool rtclab_sim_discovery(const struct rtclab_sim *sim, size_t peer, int *mapping, int *filtering);
 
-/* What the scenario asks that the simulator does not do yet (a script
- * event, ice-lite, a peer answering several offerers):
+/* What the scenario asks that the simulator does not do yet (ice-lite):
  * one sentence each, with the scenario line.  A run goes on without them. */
 size_t rtclab_sim_limit_count(const struct rtclab_sim *sim);
 const char *rtclab_sim_limit(const struct rtclab_sim *sim, size_t i);
