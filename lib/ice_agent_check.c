@@ -473,6 +473,39 @@ static bool role_conflict(struct rtclab_ice_agent *a, rtclab_time_ns now, const 
 	return false;
 }
 
+/* The remote table is full: behind an address-and-port-dependent mapping
+ * NAT on both sides every new check comes from a new port, so the
+ * peer-reflexive candidates it teaches can fill the table (a "prflx storm")
+ * and a later check, the nominating one included, would find no room.  A
+ * peer-reflexive candidate whose every pair has failed is dead weight: its
+ * slot takes the new address, and its pairs (Failed, so they may be checked
+ * again, RFC 8445 7.3.1.4) now lead there. */
+static size_t reuse_dead_prflx(struct rtclab_ice_agent *a, rtclab_time_ns now, const struct rtclab_addr *from,
+			       uint32_t priority)
+{
+	for (size_t r = 0; r < a->n_rc; r++) {
+		if (a->rc[r].type != RTCLAB_CAND_PRFLX)
+			continue;
+		bool dead = true;
+		for (size_t i = 0; i < a->n_pairs && dead; i++) {
+			const struct rtclab_ice_agent_pair *p = &a->pairs[i].pub;
+			if (p->remote == r && (p->state != RTCLAB_PAIR_FAILED || p->valid || p->nominated))
+				dead = false;
+		}
+		if (!dead)
+			continue;
+		char s[RTCLAB_ADDR_STRLEN], o[RTCLAB_ADDR_STRLEN];
+		rtclab_ice_note_(a, now, RTCLAB_ICE_EV_NOTE, SIZE_MAX,
+				 "peer-reflexive remote candidate %s learnt from a check, in the place of %s, whose "
+				 "pairs all failed (the remote table is full)",
+				 rtclab_ice_addr_str_(from, s), rtclab_ice_addr_str_(&a->rc[r].addr, o));
+		a->rc[r].addr = a->rc[r].base = *from;
+		a->rc[r].priority = priority;
+		return r;
+	}
+	return SIZE_MAX;
+}
+
 static size_t remote_for(struct rtclab_ice_agent *a, rtclab_time_ns now, const struct rtclab_addr *from,
 			 uint32_t priority)
 {
@@ -480,7 +513,7 @@ static size_t remote_for(struct rtclab_ice_agent *a, rtclab_time_ns now, const s
 		if (rtclab_addr_equal(&a->rc[i].addr, from))
 			return i;
 	if (a->n_rc == RTCLAB_ICE_AGENT_MAX_REMOTE)
-		return SIZE_MAX;
+		return reuse_dead_prflx(a, now, from, priority);
 	/* RFC 8445 7.3.1.3: a peer-reflexive remote candidate, with the
 	 * priority of the request and a foundation of its own. */
 	struct rtclab_ice_agent_candidate *r = &a->rc[a->n_rc];
