@@ -77,13 +77,9 @@ static int check_opts(const struct replay_opts *o)
 static int parse_opts(struct replay_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"sdp", required_argument, NULL, 'S'},     {"webrtc-internals", required_argument, NULL, 'W'},
-		{"summary", no_argument, NULL, 's'},       {"json", no_argument, NULL, 'j'},
-		{"compact", no_argument, NULL, 'c'},       {"mermaid", no_argument, NULL, 'm'},
-		{"svg", required_argument, NULL, 'g'},     {"step", no_argument, NULL, 't'},
-		{"speed", required_argument, NULL, 'x'},   {"brief", no_argument, NULL, 'q'},
-		{"color", required_argument, NULL, 'C'},   {"colour", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+		{"sdp", required_argument, NULL, 'S'}, {"webrtc-internals", required_argument, NULL, 'W'},
+		{"help", no_argument, NULL, 'h'},      TL_VIEW_LONGOPTS,
+		{NULL, 0, NULL, 0},
 	};
 	const char *color = "auto";
 	memset(o, 0, sizeof *o);
@@ -106,22 +102,12 @@ static int parse_opts(struct replay_opts *o, int argc, char **argv)
 			}
 			o->internals[o->n_internals++] = optarg;
 			break;
-		case 's': o->v.summary = true; break;
-		case 'j': o->v.json = true; break;
-		case 'c': o->v.compact = true; break;
-		case 'm': o->v.mermaid = true; break;
-		case 'g': o->v.svg = optarg; break;
-		case 't': o->v.step = true; break;
-		case 'x':
-			if (!tl_view_parse_speed(optarg, &o->v.speed)) {
-				fprintf(stderr, "rtclab replay: --speed takes a number above 0, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case 'q': o->v.brief = true; break;
-		case 'C': color = optarg; break;
+
 		case 'h': usage_replay(stdout); exit(EXIT_CLEAN);
-		default: return -1;
+		default:
+			if (tl_view_option(&o->v, c, optarg, &color) != 1)
+				return -1;
+			break;
 		}
 	}
 	if (!style_init(&o->v.st, stdout, color)) {

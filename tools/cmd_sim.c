@@ -63,14 +63,9 @@ struct sim_opts {
 static int parse_opts(struct sim_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"seed", required_argument, NULL, 'S'},  {"at", required_argument, NULL, 'a'},
-		{"check", no_argument, NULL, 'k'},       {"summary", no_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},        {"compact", no_argument, NULL, 'c'},
-		{"mermaid", no_argument, NULL, 'm'},     {"svg", required_argument, NULL, 'g'},
-		{"step", no_argument, NULL, 't'},        {"speed", required_argument, NULL, 'x'},
-		{"brief", no_argument, NULL, 'q'},       {"color", required_argument, NULL, 'C'},
-		{"colour", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"seed", required_argument, NULL, 'S'}, {"at", required_argument, NULL, 'a'},
+		{"check", no_argument, NULL, 'k'},      {"help", no_argument, NULL, 'h'},
+		TL_VIEW_LONGOPTS,                       {NULL, 0, NULL, 0},
 	};
 	const char *color = "auto";
 	memset(o, 0, sizeof *o);
@@ -92,22 +87,12 @@ static int parse_opts(struct sim_opts *o, int argc, char **argv)
 		case 'w': o->write = optarg; break;
 		case 'a': o->at = optarg; break;
 		case 'k': o->check = true; break;
-		case 's': o->v.summary = true; break;
-		case 'j': o->v.json = true; break;
-		case 'c': o->v.compact = true; break;
-		case 'm': o->v.mermaid = true; break;
-		case 'g': o->v.svg = optarg; break;
-		case 't': o->v.step = true; break;
-		case 'x':
-			if (!tl_view_parse_speed(optarg, &o->v.speed)) {
-				fprintf(stderr, "rtclab sim: --speed takes a number above 0, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case 'q': o->v.brief = true; break;
-		case 'C': color = optarg; break;
+
 		case 'h': usage_sim(stdout); exit(EXIT_CLEAN);
-		default: return -1;
+		default:
+			if (tl_view_option(&o->v, c, optarg, &color) != 1)
+				return -1;
+			break;
 		}
 	}
 	if (!style_init(&o->v.st, stdout, color)) {

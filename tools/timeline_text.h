@@ -69,6 +69,16 @@ struct tl_view_opts {
 
 /* --speed's number: above 0. */
 bool tl_view_parse_speed(const char *text, double *speed);
+/* The long options of a view, for a command's getopt_long table (their
+ * short values: s j c m g t x q C). */
+#define TL_VIEW_LONGOPTS                                                                                          \
+	{"summary", no_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},                                   \
+	{"compact", no_argument, NULL, 'c'}, {"mermaid", no_argument, NULL, 'm'},                                \
+	{"svg", required_argument, NULL, 'g'}, {"step", no_argument, NULL, 't'},                                 \
+	{"speed", required_argument, NULL, 'x'}, {"brief", no_argument, NULL, 'q'},                              \
+	{"color", required_argument, NULL, 'C'}, {"colour", required_argument, NULL, 'C'}
+/* One of those options: 1 taken, 0 not a view option, -1 a bad value (said). */
+int tl_view_option(struct tl_view_opts *o, int c, const char *arg, const char **color);
 /* The options that do not go together, each said on standard error. */
 bool tl_view_check(const struct tl_view_opts *o);
 /* The timeline as asked: ladder (paced), summary, JSON or Mermaid; then the

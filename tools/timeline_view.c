@@ -28,6 +28,27 @@ bool tl_view_parse_speed(const char *text, double *speed)
 	return true;
 }
 
+int tl_view_option(struct tl_view_opts *o, int c, const char *arg, const char **color)
+{
+	switch (c) {
+	case 's': o->summary = true; return 1;
+	case 'j': o->json = true; return 1;
+	case 'c': o->compact = true; return 1;
+	case 'm': o->mermaid = true; return 1;
+	case 'g': o->svg = arg; return 1;
+	case 't': o->step = true; return 1;
+	case 'q': o->brief = true; return 1;
+	case 'C': *color = arg; return 1;
+	case 'x':
+		if (tl_view_parse_speed(arg, &o->speed))
+			return 1;
+		fprintf(stderr, "%s: --speed takes a number above 0, not '%s'\n", o->cmd, arg);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
 bool tl_view_check(const struct tl_view_opts *o)
 {
 	int outputs = o->json + o->mermaid + o->summary;
