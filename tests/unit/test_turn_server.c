@@ -691,6 +691,28 @@ out:
 	fx_free(&f);
 }
 
+/* turn-expire: the server drops a client's allocation before its time. */
+static void test_expire_now(void)
+{
+	struct fx f;
+	fx_init(&f);
+	struct rtclab_stun_msg m;
+	if (!session_start(&f, 0))
+		goto out;
+	CU_ASSERT_EQUAL(rtclab_turn_server_allocations(f.srv), 1);
+	struct rtclab_addr other = addr("192.0.2.99", 5000);
+	CU_ASSERT(!rtclab_turn_server_expire(f.srv, RTCLAB_SEC(5), &f.listen, &other)); /* not a client */
+	CU_ASSERT_EQUAL(rtclab_turn_server_allocations(f.srv), 1);
+	CU_ASSERT(rtclab_turn_server_expire(f.srv, RTCLAB_SEC(5), &f.listen, &f.client));
+	CU_ASSERT(saw(&f, RTCLAB_SERVER_EV_ALLOCATION_EXPIRED));
+	CU_ASSERT_EQUAL(rtclab_turn_server_allocations(f.srv), 0);
+	/* the client learns it from its next Refresh: 437 Allocation Mismatch (RFC 8656 7.1) */
+	if (refresh(&f, RTCLAB_SEC(6), 600, &m))
+		CU_ASSERT_EQUAL(error_code(&m), 437);
+out:
+	fx_free(&f);
+}
+
 static void test_channel_rules(void)
 {
 	struct fx f;
@@ -904,6 +926,7 @@ RTCLAB_SUITE(turn_server)
 		{"Allocate errors 400/442/440/420/437/441, lifetimes, retransmission", test_allocate_errors},
 		{"relayed ports from the rng, every port before 508", test_deterministic_ports},
 		{"permission and allocation expiry by timer", test_expiry},
+		{"an allocation dropped before its time (turn-expire): 437 on Refresh", test_expire_now},
 		{"ChannelBind conflicts, refresh, expiry and the 5-minute rule", test_channel_rules},
 		{"TURN over TCP: framing across chunks, padded ChannelData, close", test_tcp},
 		{"Binding answered; indications, responses and junk ignored", test_binding_and_junk},
