@@ -254,12 +254,14 @@ static bool pair_sendable(const struct rtclab_ice_agent *a, size_t i)
 	return rtclab_ice_turn_permitted_(a, rtclab_ice_turn_of_local_(a, l), &a->rc[p->pub.remote].addr);
 }
 
+/* The ordinary check (RFC 8445 6.1.4.2): the pair of highest priority in
+ * state s.  A pair in the triggered-check queue is left to the queue. */
 static size_t best_in_state(struct rtclab_ice_agent *a, enum rtclab_ice_pair_state s)
 {
 	size_t best = SIZE_MAX;
 	for (size_t i = 0; i < a->n_pairs; i++) {
 		const struct ice_pair *p = &a->pairs[i];
-		if (!p->pub.in_check_list || p->pub.state != s || !pair_sendable(a, i))
+		if (!p->pub.in_check_list || p->pub.state != s || p->triggered_queued || !pair_sendable(a, i))
 			continue;
 		if (best == SIZE_MAX || p->pub.priority > a->pairs[best].pub.priority)
 			best = i;
@@ -286,21 +288,41 @@ static bool checks_allowed(const struct rtclab_ice_agent *a)
 	return a->have_remote && a->gathering_started && a->state != RTCLAB_ICE_STATE_FAILED;
 }
 
-/* One new check per Ta: a triggered one first, else the Waiting pair of
- * highest priority, else a Frozen one unfrozen.  After selection only
- * triggered checks run. */
+/* The Waiting pair of highest priority, else a Frozen one to unfreeze;
+ * none after selection (RFC 8445 8.1.2). */
+static size_t ordinary_check(struct rtclab_ice_agent *a)
+{
+	if (a->selected != SIZE_MAX)
+		return SIZE_MAX;
+	size_t i = best_in_state(a, RTCLAB_PAIR_WAITING);
+	return i != SIZE_MAX ? i : best_in_state(a, RTCLAB_PAIR_FROZEN);
+}
+
+/* One new check per Ta (RFC 8445 6.1.4.2): a triggered one first, else an
+ * ordinary one; after selection only triggered checks run.  But the queue
+ * does not keep every Ta slot while ordinary checks wait: when the last
+ * check was a triggered one, an ordinary one goes next.  Between two
+ * address-and-port-dependent mappings that filter nothing, each triggered
+ * check leaves through a new mapping, which the peer learns as a new
+ * peer-reflexive candidate (7.3.1.3) and checks at once (7.3.1.4), and so
+ * on back and forth: the queues never empty, and the ordinary checks of the
+ * relayed pairs, the only ones that can work there, would never be sent. */
 static void next_check(struct rtclab_ice_agent *a, rtclab_time_ns now)
 {
 	if (!checks_allowed(a) || now < a->pace_next)
 		return;
-	size_t i = pop_triggered(a);
-	if (i == SIZE_MAX && a->selected == SIZE_MAX) {
-		i = best_in_state(a, RTCLAB_PAIR_WAITING);
-		if (i == SIZE_MAX)
-			i = best_in_state(a, RTCLAB_PAIR_FROZEN);
+	size_t i = a->last_triggered ? ordinary_check(a) : SIZE_MAX;
+	bool triggered = false;
+	if (i == SIZE_MAX) {
+		i = pop_triggered(a);
+		triggered = i != SIZE_MAX;
 	}
-	if (i != SIZE_MAX && send_check(a, now, i, false))
+	if (i == SIZE_MAX)
+		i = ordinary_check(a);
+	if (i != SIZE_MAX && send_check(a, now, i, false)) {
 		a->pace_next = now + a->cfg.ta;
+		a->last_triggered = triggered;
+	}
 }
 
 static void enqueue_triggered(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t i)
@@ -473,13 +495,29 @@ static bool role_conflict(struct rtclab_ice_agent *a, rtclab_time_ns now, const 
 	return false;
 }
 
+/* A pair whose remote candidate took a new address is a new pair: the
+ * checks sent to the old address are forgotten, so that a late answer from
+ * the new address cannot pass for a symmetric one (RFC 8445 7.2.5.2.1);
+ * it stays Failed until a check on it is triggered. */
+static void renew_pair(struct rtclab_ice_agent *a, size_t i)
+{
+	for (size_t k = 0; k < ICE_MAX_TX; k++)
+		if (a->tx[k].kind == ICE_TX_CHECK && a->tx[k].pair == i)
+			a->tx[k].kind = ICE_TX_NONE;
+	struct rtclab_ice_agent_pair *p = &a->pairs[i].pub;
+	p->priority = pair_priority(a, p->local, p->remote);
+	p->requests_sent = p->responses_received = p->requests_received = p->responses_sent = 0;
+	p->last_response = -1;
+	a->pairs[i].nominate_on_success = false;
+}
+
 /* The remote table is full: behind an address-and-port-dependent mapping
  * NAT on both sides every new check comes from a new port, so the
  * peer-reflexive candidates it teaches can fill the table (a "prflx storm")
  * and a later check, the nominating one included, would find no room.  A
  * peer-reflexive candidate whose every pair has failed is dead weight: its
- * slot takes the new address, and its pairs (Failed, so they may be checked
- * again, RFC 8445 7.3.1.4) now lead there. */
+ * slot takes the new address, and its pairs, renewed, now lead there
+ * (Failed, so they may be checked again, RFC 8445 7.3.1.4). */
 static size_t reuse_dead_prflx(struct rtclab_ice_agent *a, rtclab_time_ns now, const struct rtclab_addr *from,
 			       uint32_t priority)
 {
@@ -501,6 +539,9 @@ static size_t reuse_dead_prflx(struct rtclab_ice_agent *a, rtclab_time_ns now, c
 				 rtclab_ice_addr_str_(from, s), rtclab_ice_addr_str_(&a->rc[r].addr, o));
 		a->rc[r].addr = a->rc[r].base = *from;
 		a->rc[r].priority = priority;
+		for (size_t i = 0; i < a->n_pairs; i++)
+			if (a->pairs[i].pub.remote == r)
+				renew_pair(a, i);
 		return r;
 	}
 	return SIZE_MAX;
@@ -1074,6 +1115,7 @@ void rtclab_ice_reset_checklist_(struct rtclab_ice_agent *a)
 	a->n_pairs = 0;
 	a->n_rc = 0;
 	a->n_triggered = 0;
+	a->last_triggered = false;
 	a->selected = SIZE_MAX;
 	a->first_valid = -1;
 	a->checks_started = -1;

@@ -134,6 +134,7 @@ struct rtclab_ice_agent {
 	size_t n_pairs;
 	size_t triggered[ICE_MAX_TRIGGERED];
 	size_t n_triggered;
+	bool last_triggered;        /* the last new check came from the triggered-check queue */
 	struct ice_tx tx[ICE_MAX_TX];
 
 	bool gathering_started, gathering_done, remote_done;

@@ -7,7 +7,7 @@ run sim-usage 2 "$RTCLAB" sim && has sim-usage "give a SCENARIO file"
 
 # Every scenario checks itself (issue 6: `rtclab sim --check scenarios/`;
 # 21, a thousand clients through one TURN server, takes a few seconds).
-run sim-check 0 "$RTCLAB" sim --check scenarios/ && has sim-check "21 scenarios, 0 with a mismatch"
+run sim-check 0 "$RTCLAB" sim --check scenarios/ && has sim-check "22 scenarios, 0 with a mismatch"
 # What is not simulated yet is said, and fails the check.
 printf 'name: lite\ndescription: an ice-lite peer\npeers:\n  - {name: A, address: 192.168.1.10, nat: full-cone}\n  - {name: B, address: 192.0.2.20, nat: open, ice: {lite: true}}\nexpect:\n  connected: true\n  why: a lite agent answers checks\n' >"$SIMS/lite.yaml"
 run sim-check-limits 1 "$RTCLAB" sim --check "$SIMS/lite.yaml" &&
@@ -78,6 +78,16 @@ run nm-json 0 "$RTCLAB" nat-matrix --json --configs open,eim-eif,eim-apdf,apdm-a
 	jqis nm-turn '[.cells[] | select(.turn and .a == "apdm-apdf" and .b == "apdm-apdf") | [.connected, (.local_type == "relay" or .remote_type == "relay")]] | .[0] | all' true &&
 	# a public host and a cone NAT: host against srflx, straight through
 	jqis nm-open '[.cells[] | select(.turn == false and .a == "open" and .b == "eim-apdf") | .local_type + "-" + .remote_type] | .[0]' "host-srflx"
+# Address-and-port-dependent mapping with endpoint-independent filtering on
+# both sides: every check leaves through a new mapping, a storm of
+# peer-reflexive candidates and triggered checks that never ends, and no
+# direct path; a relayed candidate on one side still connects (TURN
+# permissions are per IP address, RFC 8656 9), once the triggered checks
+# leave Ta slots to the ordinary checks of the relayed pairs.
+run nm-apdm-eif 0 "$RTCLAB" nat-matrix --json --configs apdm-eif,apdm-apdf &&
+	jqis nm-apdm-eif-direct '[.cells[] | select(.turn == false and .a == "apdm-eif" and .b == "apdm-eif") | .connected] | .[0]' false &&
+	jqis nm-apdm-eif-turn '[.cells[] | select(.turn and .a == "apdm-eif" and .b == "apdm-eif") | [.connected, (.local_type == "relay" or .remote_type == "relay")]] | .[0] | all' true &&
+	jqis nm-apdm-turn '[.cells[] | select(.turn) | .connected] | all' true
 run nm-table 0 "$RTCLAB" nat-matrix --color=never --configs open,symmetric &&
 	has nm-table "With a STUN server only" && has nm-table "With a TURN server" && has nm-table "fails" &&
 	has nm-table "8 sessions simulated"

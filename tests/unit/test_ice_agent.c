@@ -813,6 +813,224 @@ static void test_bad_integrity(void)
 	rtclab_ice_agent_free(a);
 }
 
+/* --- a peer-reflexive storm, driven by hand ------------------------------------ *
+ * Behind address-and-port-dependent mappings with endpoint-independent
+ * filtering on both sides, every check arrives from a new port: a new
+ * peer-reflexive candidate and a triggered check each time (RFC 8445
+ * 7.3.1.3, 7.3.1.4).  Here the test is the peer: it sends the checks from
+ * new ports and answers the agent's own checks as it likes. */
+
+#define STORM_MAX 512
+static struct {
+	rtclab_time_ns at;
+	struct rtclab_addr dst;
+	uint8_t tid[12];
+} storm_sent[STORM_MAX];
+static size_t n_storm_sent;
+
+/* Every Binding request the agent sends, retransmissions once. */
+static void storm_send(void *arg, rtclab_time_ns now, enum rtclab_l4 l4, const struct rtclab_addr *src,
+		       const struct rtclab_addr *dst, const void *data, size_t len)
+{
+	(void)arg, (void)l4, (void)src;
+	struct rtclab_stun_msg m;
+	rtclab_stun_decode(&m, data, len);
+	if (m.cls != RTCLAB_STUN_REQUEST || m.method != RTCLAB_STUN_BINDING || n_storm_sent == STORM_MAX)
+		return;
+	for (size_t i = 0; i < n_storm_sent; i++)
+		if (memcmp(storm_sent[i].tid, m.transaction_id, 12) == 0)
+			return;
+	storm_sent[n_storm_sent].at = now;
+	storm_sent[n_storm_sent].dst = *dst;
+	memcpy(storm_sent[n_storm_sent].tid, m.transaction_id, 12);
+	n_storm_sent++;
+}
+
+static const char storm_pwd[] = "mypasswordmypassword22", peer_pwd[] = "theirpasswordtheirpass";
+static const struct rtclab_addr *storm_host(void)
+{
+	static struct rtclab_addr h;
+	h = mk("192.168.1.10", 5000);
+	return &h;
+}
+
+/* A controlled agent on 192.168.1.10:5000 that knows the peer's credentials. */
+static struct rtclab_ice_agent *storm_agent(struct rtclab_rng *rng)
+{
+	rtclab_rng_seed(rng, 7);
+	struct rtclab_ice_agent_config c;
+	memset(&c, 0, sizeof c);
+	c.rng = rng;
+	c.hosts = storm_host();
+	c.n_hosts = 1;
+	c.role = RTCLAB_ICE_CONTROLLED;
+	c.ufrag = "mine";
+	c.pwd = storm_pwd;
+	c.send = storm_send;
+	struct rtclab_ice_agent *a = rtclab_ice_agent_new(&c, NULL);
+	CU_ASSERT_FATAL(a != NULL);
+	rtclab_ice_agent_gather(a, 0);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_set_remote_credentials(a, "them", peer_pwd), RTCLAB_ICE_AGENT_OK);
+	n_storm_sent = 0;
+	return a;
+}
+
+static size_t storm_seal(struct rtclab_stun_encoder *e, const char *pwd)
+{
+	struct rtclab_stun_key key;
+	rtclab_stun_key_short_term(&key, pwd, RTCLAB_STUN_PREP_OPAQUESTRING);
+	rtclab_stun_enc_integrity(e, &key);
+	rtclab_stun_enc_fingerprint(e);
+	return rtclab_stun_enc_end(e);
+}
+
+/* The peer's check (controlling, USERNAME mine:them) from `from`. */
+static void storm_check(struct rtclab_ice_agent *a, rtclab_time_ns now, const struct rtclab_addr *from, uint32_t n)
+{
+	uint8_t buf[256], tid[12] = {0xC4, 0xEC, 0, 0, 0, 0, 0, 0, (uint8_t)(n >> 24), (uint8_t)(n >> 16),
+				      (uint8_t)(n >> 8), (uint8_t)n};
+	struct rtclab_stun_encoder e;
+	rtclab_stun_enc_begin(&e, buf, sizeof buf, RTCLAB_STUN_BINDING, RTCLAB_STUN_REQUEST, tid);
+	rtclab_stun_enc_raw(&e, RTCLAB_STUN_ATTR_USERNAME, "mine:them", 9);
+	struct rtclab_stun_attr at;
+	memset(&at, 0, sizeof at);
+	at.type = RTCLAB_STUN_ATTR_PRIORITY;
+	at.v.u32 = 1853824767;
+	rtclab_stun_enc_attr(&e, &at);
+	at.type = RTCLAB_STUN_ATTR_ICE_CONTROLLING;
+	at.v.u64 = 42;
+	rtclab_stun_enc_attr(&e, &at);
+	size_t len = storm_seal(&e, storm_pwd);
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT(rtclab_ice_agent_receive(a, now, RTCLAB_L4_UDP, storm_host(), from, buf, len));
+}
+
+/* The peer's success response to the agent's request k, from `from`. */
+static void storm_answer(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t k, const struct rtclab_addr *from)
+{
+	uint8_t buf[256];
+	struct rtclab_stun_encoder e;
+	rtclab_stun_enc_begin(&e, buf, sizeof buf, RTCLAB_STUN_BINDING, RTCLAB_STUN_SUCCESS, storm_sent[k].tid);
+	struct rtclab_stun_attr at;
+	memset(&at, 0, sizeof at);
+	at.type = RTCLAB_STUN_ATTR_XOR_MAPPED_ADDRESS;
+	at.v.addr = *storm_host();
+	rtclab_stun_enc_attr(&e, &at);
+	size_t len = storm_seal(&e, peer_pwd);
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT(rtclab_ice_agent_receive(a, now, RTCLAB_L4_UDP, storm_host(), from, buf, len));
+}
+
+static void storm_run(struct rtclab_ice_agent *a, rtclab_time_ns until)
+{
+	for (rtclab_time_ns t = rtclab_ice_agent_next_timer(a); t <= until; t = rtclab_ice_agent_next_timer(a))
+		rtclab_ice_agent_timeout(a, t);
+}
+
+/* The last request the agent sent to dst, or SIZE_MAX. */
+static size_t storm_last_to(const struct rtclab_addr *dst)
+{
+	size_t k = SIZE_MAX;
+	for (size_t i = 0; i < n_storm_sent; i++)
+		if (rtclab_addr_equal(&storm_sent[i].dst, dst))
+			k = i;
+	return k;
+}
+
+static size_t storm_pair_to(const struct rtclab_ice_agent *a, const struct rtclab_addr *dst)
+{
+	for (size_t i = 0; i < rtclab_ice_agent_pair_count(a); i++) {
+		const struct rtclab_ice_agent_pair *p = rtclab_ice_agent_pair(a, i);
+		if (rtclab_addr_equal(&rtclab_ice_agent_remote_candidate(a, p->remote)->addr, dst))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* A check arrives from a new port every Ta, each answered by a triggered
+ * check: the triggered-check queue never empties.  A candidate signalled
+ * meanwhile is still checked at once: the queue does not take every Ta
+ * slot from the ordinary checks (RFC 8445 6.1.4.2). */
+static void test_storm_ordinary_checks(void)
+{
+	struct rtclab_rng rng;
+	struct rtclab_ice_agent *a = storm_agent(&rng);
+	const rtclab_time_ns ta = 50 * 1000000LL, signalled_at = 6 * ta;
+	struct rtclab_addr host_b = mk("198.51.100.9", 9);
+	for (uint32_t k = 0; k < 20; k++) {
+		rtclab_time_ns now = (rtclab_time_ns)k * ta;
+		if (now == signalled_at)
+			CU_ASSERT_EQUAL(rtclab_ice_agent_add_remote_candidate(
+						a, now, "candidate:1 1 udp 2130706431 198.51.100.9 9 typ host"),
+					RTCLAB_ICE_AGENT_OK);
+		struct rtclab_addr from = mk("198.51.100.2", (uint16_t)(40000 + k));
+		storm_check(a, now, &from, k);
+		storm_run(a, now);
+	}
+	size_t k = storm_last_to(&host_b);
+	CHECKF(k != SIZE_MAX && storm_sent[k].at <= signalled_at + 2 * ta,
+	       "the signalled candidate was checked at %lld ns, signalled at %lld ns",
+	       k != SIZE_MAX ? (long long)storm_sent[k].at : -1LL, (long long)signalled_at);
+	/* The triggered checks still have most of the slots. */
+	size_t triggered = 0;
+	for (uint32_t j = 0; j < 20; j++) {
+		struct rtclab_addr from = mk("198.51.100.2", (uint16_t)(40000 + j));
+		triggered += storm_last_to(&from) != SIZE_MAX;
+	}
+	CHECKF(triggered >= 15, "%zu of 20 peer-reflexive candidates checked", triggered);
+	rtclab_ice_agent_free(a);
+}
+
+/* With the remote table full, a new peer-reflexive address takes the slot
+ * of one whose pairs all failed.  A check sent to the old address is then
+ * forgotten: its late answer, from the new address, does not make the pair
+ * valid (RFC 8445 7.2.5.2.1); a check to the new address does. */
+static void test_storm_reused_slot(void)
+{
+	struct rtclab_rng rng;
+	struct rtclab_ice_agent *a = storm_agent(&rng);
+	const rtclab_time_ns ms = 1000000LL;
+	struct rtclab_addr old = mk("198.51.100.2", 30000), other = mk("198.51.100.2", 39999);
+	storm_check(a, 0, &old, 0);
+	storm_run(a, 0);
+	size_t first = storm_last_to(&old);
+	CU_ASSERT_FATAL(first != SIZE_MAX);
+	/* The peer checks again before the answer: a new transaction on the
+	 * pair, the first one cancelled (RFC 8445 7.3.1.4). */
+	storm_check(a, 10 * ms, &old, 1);
+	storm_run(a, 60 * ms);
+	size_t second = storm_last_to(&old);
+	CU_ASSERT_FATAL(second != SIZE_MAX && second != first);
+	/* The first is answered from another port: not symmetric, Failed. */
+	storm_answer(a, 70 * ms, first, &other);
+	size_t p = storm_pair_to(a, &old);
+	CU_ASSERT_FATAL(p != SIZE_MAX);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_pair(a, p)->state, RTCLAB_PAIR_FAILED);
+	/* The table fills with addresses whose pairs wait for their checks. */
+	for (uint32_t k = 1; k < RTCLAB_ICE_AGENT_MAX_REMOTE; k++) {
+		struct rtclab_addr from = mk("198.51.100.2", (uint16_t)(30000 + k));
+		storm_check(a, 80 * ms, &from, 100 + k);
+	}
+	CU_ASSERT_EQUAL(rtclab_ice_agent_remote_count(a), RTCLAB_ICE_AGENT_MAX_REMOTE);
+	struct rtclab_addr fresh = mk("198.51.100.2", 31000);
+	storm_check(a, 90 * ms, &fresh, 200);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_remote_count(a), RTCLAB_ICE_AGENT_MAX_REMOTE);
+	CU_ASSERT(rtclab_addr_equal(&rtclab_ice_agent_remote_candidate(a, 0)->addr, &fresh));
+	CU_ASSERT_EQUAL(storm_pair_to(a, &fresh), p);
+	/* The second check's late answer comes from the new address. */
+	storm_answer(a, 95 * ms, second, &fresh);
+	CU_ASSERT(!rtclab_ice_agent_pair(a, p)->valid);
+	CU_ASSERT_NOT_EQUAL(rtclab_ice_agent_pair(a, p)->state, RTCLAB_PAIR_SUCCEEDED);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_pair(a, p)->responses_received, 0);
+	/* The triggered check to the new address, answered from it, succeeds. */
+	storm_run(a, 5000 * ms);
+	size_t third = storm_last_to(&fresh);
+	CU_ASSERT_FATAL(third != SIZE_MAX);
+	storm_answer(a, 5001 * ms, third, &fresh);
+	CU_ASSERT(rtclab_ice_agent_pair(a, p)->valid);
+	rtclab_ice_agent_free(a);
+}
+
 RTCLAB_SUITE(ice_agent)
 {
 	static const struct unit_test tests[] = {
@@ -828,6 +1046,8 @@ RTCLAB_SUITE(ice_agent)
 		{"srflx through the STUN server", test_srflx},
 		{"relay through the TURN server over UDP", test_relay_udp},
 		{"relay through the TURN server over TCP", test_relay_tcp},
+		{"prflx storm: ordinary checks still run", test_storm_ordinary_checks},
+		{"prflx storm: a reused remote slot forgets old checks", test_storm_reused_slot},
 		{NULL, NULL},
 	};
 	unit_add_suite("ice_agent", tests);
