@@ -14,12 +14,16 @@ FUZZ_SECONDS ?= 300
 # Packages found through pkg-config, and libraries without a .pc file.
 PKGS     := openssl zlib jansson libidn libpcap yaml-0.1
 LIBS_RAW := -lunistring
+# The rtclab command only (not the library): ncursesw for rtclab tui and walk.
+TOOL_PKGS := ncursesw
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wundef
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(OPT) $(WARN) -Ilib/include $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SANFLAGS) $(CFLAGS)
+TOOL_CFLAGS = $(shell pkg-config --cflags $(TOOL_PKGS) 2>/dev/null) -DRTCLAB_DATADIR='"$(PREFIX)/share/rtclab"'
+TOOL_LIBS  = $(shell pkg-config --libs $(TOOL_PKGS) 2>/dev/null)
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(LIBS_RAW) $(SANFLAGS) $(LDFLAGS)
 
 ifeq ($(SAN),1)
@@ -63,6 +67,10 @@ $(BUILD)/%.o: %.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC -MMD -MP -c $< -o $@
 
+$(BUILD)/tools/%.o: tools/%.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
+
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 $(BUILD):
@@ -78,7 +86,7 @@ $(SHARED): $(LIB_OBJ)
 	ln -sf $(SONAME) $(BUILD)/librtclab.so
 
 $(RTCLAB): $(TOOL_OBJ) $(STATIC)
-	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(LDLIBS_ALL)
+	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(LDLIBS_ALL) $(TOOL_LIBS)
 
 $(BUILD)/rtclab.pc: rtclab.pc.in Makefile | $(BUILD)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
@@ -90,11 +98,12 @@ $(UNIT): $(UNIT_OBJ) $(STATIC)
 $(BUILD)/bench-%: bench/bench_%.c $(STATIC)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
 
-# The demo: until the guided walkthrough exists, examples/demo.sh walks
-# through a handshake: an SDP offer/answer pair, ICE candidates and their
-# check list, then the STUN and TURN messages, each explained.
+# The main job: the guided walkthrough of a WebRTC handshake on the bundled
+# scenario (scenarios/walkthrough.yaml), in the terminal UI when run on a
+# terminal, printed as text otherwise (CI).  examples/demo.sh shows the
+# single-message tools (sdp, candidate, stun) on their own.
 run: deps all
-	@sh examples/demo.sh $(RTCLAB)
+	$(RTCLAB) walk
 
 test: deps
 	@$(MAKE) --no-print-directory test-only
@@ -142,9 +151,12 @@ bench: deps $(BENCHES) $(RTCLAB)
 	  case $$b in *bench-capture) $$b $(RTCLAB) || exit 1 ;; *) $$b || exit 1 ;; esac; echo; \
 	done
 
+# Also the man pages (docs/man: rtclab.1 and one per subcommand) and the
+# scenarios, walkthrough.yaml (the default of rtclab walk) among them.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/rtclab \
-	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/rtclab/scenarios
 	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf librtclab.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
@@ -154,12 +166,15 @@ install: all
 	    -e 's|@LIBS_RAW@|$(LIBS_RAW)|g' rtclab.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtclab.pc
 	install -m 755 $(RTCLAB) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/rtclab/scenarios/
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/rtclab
 	rm -f $(DESTDIR)$(PREFIX)/lib/librtclab.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtclab.pc \
 	  $(DESTDIR)$(PREFIX)/bin/rtclab
 	cd docs/man && for m in *.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
+	cd scenarios && for s in *.yaml; do rm -f $(DESTDIR)$(PREFIX)/share/rtclab/scenarios/$$s; done
+	rmdir $(DESTDIR)$(PREFIX)/share/rtclab/scenarios $(DESTDIR)$(PREFIX)/share/rtclab 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -33,6 +33,7 @@ struct rtclab_capture {
 	int prog_linktype[MAX_FILTER_LINKTYPES];
 	struct bpf_program progs[MAX_FILTER_LINKTYPES];
 	bool live;
+	bool nonblocking;     /* live: NONE instead of waiting */
 	bool nano;            /* timestamps in nanoseconds (else microseconds) */
 	bool done;            /* END or ERROR returned: only END from now on */
 	bool filtering;       /* offline filter set */
@@ -398,8 +399,11 @@ enum rtclab_capture_status rtclab_capture_next(struct rtclab_capture *cap, struc
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		int rc = pcap_next_ex(cap->pcap, &h, &data);
-		if (rc == 0) /* live: the timeout passed without a packet */
+		if (rc == 0) { /* live: the timeout passed without a packet */
+			if (cap->nonblocking)
+				return RTCLAB_CAPTURE_NONE;
 			continue;
+		}
 		if (rc == PCAP_ERROR_BREAK)
 			return finish(cap, RTCLAB_CAPTURE_END);
 		if (rc != 1) {
@@ -437,6 +441,28 @@ void rtclab_capture_stats(const struct rtclab_capture *cap, struct rtclab_captur
 struct rtclab_defrag *rtclab_capture_defrag(struct rtclab_capture *cap)
 {
 	return cap->defrag;
+}
+
+bool rtclab_capture_set_nonblocking(struct rtclab_capture *cap, char *err, size_t errlen)
+{
+	if (!cap->live)
+		return true;
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	if (pcap_setnonblock(cap->pcap, 1, errbuf) != 0) {
+		say(err, errlen, "cannot read without waiting: %s", errbuf);
+		return false;
+	}
+	cap->nonblocking = true;
+	return true;
+}
+
+int64_t rtclab_capture_position(const struct rtclab_capture *cap)
+{
+	if (cap->live)
+		return -1;
+	FILE *f = cap->ng ? cap->ng_file : pcap_file(cap->pcap);
+	long pos = f ? ftell(f) : -1;
+	return pos < 0 ? -1 : (int64_t)pos;
 }
 
 void rtclab_capture_break(struct rtclab_capture *cap)

@@ -10,9 +10,11 @@ set -eu
 # Test: CUnit; clang for the sanitizer run and libFuzzer;
 # jq to check JSON output in the command-line tests; xmllint (libxml2-utils)
 # to check that SVG output is well-formed XML; tshark to cross-check the
-# decoders.
+# decoders; tmux to drive the terminal UI in its tests; groff (groff-base) to
+# check that the man pages render without warnings (tests/cli/man.sh).
 PACKAGES="gcc make pkg-config libc6-dev libssl-dev zlib1g-dev libjansson-dev libpcap-dev \
-libncurses-dev libcunit1-dev libidn-dev libunistring-dev libyaml-dev clang libclang-rt-14-dev tshark jq libxml2-utils"
+libncurses-dev libcunit1-dev libidn-dev libunistring-dev libyaml-dev clang libclang-rt-14-dev tshark jq libxml2-utils tmux \
+groff-base"
 
 missing=""
 for p in $PACKAGES; do

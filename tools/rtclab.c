@@ -13,6 +13,8 @@ static const struct subcommand subcommands[] = {
 	{"replay", "tell the story of the connections in a capture, step by step", cmd_replay, usage_replay},
 	{"sim", "simulate peers behind NATs in a scenario, and show their handshake", cmd_sim, usage_sim},
 	{"nat-matrix", "which NAT behaviours connect, with and without TURN", cmd_nat_matrix, usage_nat_matrix},
+	{"tui", "step through a capture or a scenario in a terminal UI", cmd_tui, usage_tui},
+	{"walk", "the guided walkthrough of a WebRTC handshake (a bundled scenario)", cmd_walk, usage_walk},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

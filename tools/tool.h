@@ -44,6 +44,10 @@ int cmd_sim(int argc, char **argv);
 void usage_sim(FILE *out);
 int cmd_nat_matrix(int argc, char **argv);
 void usage_nat_matrix(FILE *out);
+int cmd_tui(int argc, char **argv);
+void usage_tui(FILE *out);
+int cmd_walk(int argc, char **argv);
+void usage_walk(FILE *out);
 
 /* --- output style ------------------------------------------------------------- */
 

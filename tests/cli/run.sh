@@ -446,5 +446,11 @@ run pairs-bad-limit 2 "$RTCLAB" candidate --pairs --limit 0 --local "$L1" --remo
 # --- rtclab sim -------------------------------------------------------------------
 . tests/cli/sim.sh
 
+# --- the manual pages, make install -------------------------------------------------
+. tests/cli/man.sh
+
+# --- rtclab tui and walk ----------------------------------------------------------
+. tests/cli/tui.sh
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [ "$fail" -eq 0 ]

@@ -56,6 +56,7 @@ enum rtclab_capture_status {
 	RTCLAB_CAPTURE_PACKET, /* *pkt is the next frame, decoded */
 	RTCLAB_CAPTURE_END,    /* end of the file, or rtclab_capture_break() */
 	RTCLAB_CAPTURE_ERROR,  /* err says which frame and what is wrong; then END */
+	RTCLAB_CAPTURE_NONE,   /* live, after rtclab_capture_set_nonblocking(): no packet now */
 };
 
 /* The next frame (that matches the filter), decoded: pkt->frame is its
@@ -68,6 +69,16 @@ enum rtclab_capture_status {
  * reports can be taken from rtclab_capture_defrag(). */
 enum rtclab_capture_status rtclab_capture_next(struct rtclab_capture *cap, struct rtclab_packet *pkt, char *err,
 					       size_t errlen);
+
+/* A live capture: rtclab_capture_next() returns RTCLAB_CAPTURE_NONE at
+ * once when no packet is waiting, instead of waiting for one (for a caller
+ * with its own loop, such as a terminal UI).  False with a message when
+ * libpcap cannot; no effect on files. */
+bool rtclab_capture_set_nonblocking(struct rtclab_capture *cap, char *err, size_t errlen);
+
+/* How far a capture file has been read, in bytes from its start (for a
+ * progress indicator); -1 when not known (standard input, live). */
+int64_t rtclab_capture_position(const struct rtclab_capture *cap);
 
 /* The link type of the capture (the first interface of a pcapng file). */
 enum rtclab_linktype rtclab_capture_linktype(const struct rtclab_capture *cap);
