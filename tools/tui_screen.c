@@ -302,6 +302,7 @@ static size_t next_step(const struct screen *sc, const struct rtclab_tl_session 
 /* --- moving ------------------------------------------------------------------------------ */
 
 static void maybe_predict(struct screen *sc);
+static void draw(struct screen *sc);
 
 static void go_to(struct screen *sc, size_t i)
 {
@@ -933,6 +934,7 @@ static void maybe_predict(struct screen *sc)
 	if (s->steps[sc->cur].kind != RTCLAB_TL_EV_CHECK)
 		return;
 	sc->predicted[sc->sess] = true;
+	draw(sc); /* the first check under the question */
 	struct guess g[16];
 	size_t n = guesses(s, g, 16);
 	int h = (int)n + 9, w = 70 < COLS ? 70 : COLS;
@@ -970,6 +972,7 @@ static void maybe_predict(struct screen *sc)
 		snprintf(answer, sizeof answer, "No pair works: the connection fails.");
 	struct tui_lines why = {0};
 	tui_lines_wrap(&why, TUI_A_NORMAL, -1, 0, w - 6, s->outcome);
+	draw(sc);
 	int hh = 7 + (int)why.n;
 	if (hh > LINES)
 		hh = LINES;

@@ -188,6 +188,60 @@ screen
 has tui-list "2 sessions"
 quit tui-session-2
 
+# predict mode: before the first check, the question; port-restricted against
+# symmetric without TURN fails, and saying so is right
+tui_start 90 30 "$RTCLAB" walk --predict scenarios/07-port-restricted-vs-symmetric.yaml
+wait_for "message 1/" >/dev/null
+i=0
+while [ $i -lt 60 ]; do
+	press Space
+	screen
+	grep -qF "Which candidate pair will win" "$TMP/out" && break
+	i=$((i + 1))
+done
+has walk-predict "Which candidate pair will win"
+has walk-predict "srflx - srflx"
+if ladder | grep -qF "check "; then ko "walk-predict: a check was shown before the question"; else ok; fi
+press f
+screen
+has walk-predict-answer "Right!" && has walk-predict-answer "No pair works"
+press Space
+quit walk-predict
+
+# resize: from 80x24 to 200x60 the pane moves beside the ladder; play moves on by itself
+tui_start 80 24 "$RTCLAB" walk
+wait_for "message 1/" >/dev/null
+tm resize-window -t t -x 200 -y 60 2>/dev/null || tm resize-pane -t t -x 200 -y 60
+sleep 0.3
+screen
+# side by side, the ladder's column names and the pane's tabs share a row
+if grep -q 'time.* explain ' "$TMP/out"; then ok; else
+	ko "walk-resize: the pane is not beside the ladder at 200 columns"
+fi
+press p
+sleep 1.5
+screen
+if grep -qF "message 1/" "$TMP/out"; then ko "walk-play: p did not move on"; else ok; fi
+has walk-play "[playing x1]"
+press p
+quit walk-resize
+
+# the mouse (xterm SGR reports, as tmux passes them): a click selects the
+# message of its row, the wheel moves on
+tui_start 100 30 "$RTCLAB" walk
+wait_for "message 1/" >/dev/null
+for _ in 1 2 3 4 5 6 7 8; do press Space; done
+tm send-keys -t t -l "$(printf '\033[<0;31;5M')"
+tm send-keys -t t -l "$(printf '\033[<0;31;5m')"
+sleep 0.2
+screen
+has walk-mouse-click "message 2/"
+tm send-keys -t t -l "$(printf '\033[<65;31;5M')"
+sleep 0.2
+screen
+has walk-mouse-wheel "message 5/"
+quit walk-mouse
+
 # ASCII and no colour
 tui_start 80 24 "NO_COLOR=1 $RTCLAB" walk --ascii
 if wait_for "message 1/"; then ok; else ko "walk-ascii: no first screen"; fi
