@@ -20,6 +20,8 @@
  * It measures wall-clock time around each command (posix_spawn) and its
  * peak RSS (wait4): the floor, `rtclab dump --stats`, `rtclab dump --json`,
  * `rtclab replay --json` (the session reconstruction, against dump),
+ * `rtclab tui` in a pseudo-terminal (its first screen, and reading to the
+ * end, against replay),
  * `tshark -q -z io,phs` and `tshark -T ek` (the last on a prefix of the
  * capture, scaled, because it takes minutes on the whole file).  Then it
  * writes a capture of 4x the packets and compares the peak RSS of
@@ -31,6 +33,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <poll.h>
+#include <pty.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1053,6 +1057,64 @@ static void spawn(char *const argv[], bool quiet, struct run *r)
 	finish_child(pid, t0, r);
 }
 
+/* rtclab tui on the capture in a pseudo-terminal of 100x30: the time to its
+ * first screen (its title drawn) and to the end of reading (the session list
+ * shows outcomes, which it does once the timeline is finished); then q.
+ * Its peak RSS from wait4, as for the commands. */
+static bool saw(char *window, size_t *wlen, const char *chunk, size_t n, const char *needle)
+{
+	/* the last 63 bytes of what came before, then this chunk */
+	char joined[64 + 65536];
+	memcpy(joined, window, *wlen);
+	memcpy(joined + *wlen, chunk, n);
+	size_t len = *wlen + n, nl = strlen(needle);
+	bool found = false;
+	for (size_t i = 0; i + nl <= len && !found; i++)
+		found = memcmp(joined + i, needle, nl) == 0;
+	size_t keep = len < 63 ? len : 63;
+	memcpy(window, joined + len - keep, keep);
+	*wlen = keep;
+	return found;
+}
+
+static void tui_first_screen(const char *rtclab, const char *path, double *first_s, double *all_s, struct run *r)
+{
+	struct winsize ws = {.ws_row = 30, .ws_col = 100};
+	int master;
+	double t0 = now_s();
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	if (pid < 0)
+		die("forkpty: %s", strerror(errno));
+	if (pid == 0) {
+		setenv("TERM", "xterm-256color", 1);
+		setenv("LC_ALL", "C.UTF-8", 1);
+		execl(rtclab, rtclab, "tui", path, (char *)NULL);
+		_exit(127);
+	}
+	char window[64], first_w[64];
+	size_t wlen = 0, flen = 0;
+	*first_s = *all_s = -1;
+	char buf[65536];
+	while (*all_s < 0) {
+		struct pollfd pfd = {master, POLLIN, 0};
+		if (poll(&pfd, 1, 1000) <= 0 || now_s() - t0 > 60)
+			die("rtclab tui: no screen after %.0f s", now_s() - t0);
+		ssize_t n = read(master, buf, sizeof buf);
+		if (n <= 0)
+			die("rtclab tui ended before reading the capture to its end");
+		if (*first_s < 0 && saw(first_w, &flen, buf, (size_t)n, "rtclab tui"))
+			*first_s = now_s() - t0;
+		if (saw(window, &wlen, buf, (size_t)n, "connected"))
+			*all_s = now_s() - t0;
+	}
+	if (write(master, "q", 1) != 1)
+		die("rtclab tui: cannot press q: %s", strerror(errno));
+	while (read(master, buf, sizeof buf) > 0) /* until it closes the terminal */
+		;
+	close(master);
+	finish_child(pid, t0, r);
+}
+
 /* The floor: the least any reader of the file must do, in a child process
  * so that it is timed and measured like the commands. */
 static void floor_loop(const char *path, struct run *r)
@@ -1222,6 +1284,17 @@ int main(int argc, char **argv)
 	row("rtclab dump --json", packets, mb, &js, fl.seconds, "(best of 2)");
 	row("rtclab replay --json", packets, mb, &rp, fl.seconds, "(best of 3)");
 
+	struct run tui;
+	double tui_first, tui_all;
+	tui_first_screen(rtclab, path, &tui_first, &tui_all, &tui);
+	if (tui.status)
+		die("rtclab tui exited with status %d", tui.status);
+	struct run tui_row = tui;
+	tui_row.seconds = tui_all;
+	char tui_note[96];
+	snprintf(tui_note, sizeof tui_note, "(read to the end; first screen after %.3f s)", tui_first);
+	row("rtclab tui (100x30 pty)", packets, mb, &tui_row, fl.seconds, tui_note);
+
 	struct run phs = {0}, ek = {0};
 	double ek_scaled = 0;
 	if (tshark) {
@@ -1245,6 +1318,8 @@ int main(int argc, char **argv)
 	}
 
 	printf("Targets:\n");
+	printf("  tui first screen under 1 s:             %6.3fs   %s  (all read in %.2f s = %.2fx replay, peak RSS %.1f MB)\n",
+	       tui_first, tui_first < 1 ? "met" : "MISSED", tui_all, tui_all / rp.seconds, (double)tui.rss_kb / 1024);
 	double r_floor = st.seconds / fl.seconds;
 	printf("  --stats within 3x of the floor:         %6.2fx   %s\n", r_floor, r_floor <= 3 ? "met" : "MISSED");
 	/* replay decodes what dump --stats decodes, then rebuilds the sessions */
@@ -1296,6 +1371,17 @@ int main(int argc, char **argv)
 	       (double)brp.rss_kb / 1024, brp.seconds, (double)(packets * (uint64_t)factor) / brp.seconds);
 	diff = labs(brp.rss_kb - rp.rss_kb);
 	same = diff <= 2048 || (double)diff <= 0.10 * (double)rp.rss_kb;
+	printf("  peak memory the same for 1x and %dx (within 10%% or 2 MB): %s\n", factor, same ? "met" : "MISSED");
+	struct run btui;
+	double btui_first, btui_all;
+	tui_first_screen(rtclab, big, &btui_first, &btui_all, &btui);
+	printf("Memory, peak RSS of rtclab tui (the bytes of the steps' messages are kept, packets are not):\n");
+	printf("  %9llu packets: %8.1f MB RSS  (first screen %.3f s, all read %.2f s)\n", (unsigned long long)packets,
+	       (double)tui.rss_kb / 1024, tui_first, tui_all);
+	printf("  %9llu packets: %8.1f MB RSS  (first screen %.3f s, all read %.2f s)\n",
+	       (unsigned long long)(packets * (uint64_t)factor), (double)btui.rss_kb / 1024, btui_first, btui_all);
+	diff = labs(btui.rss_kb - tui.rss_kb);
+	same = diff <= 2048 || (double)diff <= 0.10 * (double)tui.rss_kb;
 	printf("  peak memory the same for 1x and %dx (within 10%% or 2 MB): %s\n", factor, same ? "met" : "MISSED");
 	unlink(big);
 	return 0;

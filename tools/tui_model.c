@@ -29,6 +29,64 @@ struct tui_loader {
 
 static void compact_payloads(struct tui_model *m);
 
+/* How many times each key was seen: an open-addressing table. */
+struct tui_count {
+	uint64_t key; /* 0: empty */
+	uint32_t n;
+};
+
+struct tui_counts {
+	size_t cap, used;
+	struct tui_count *v;
+};
+
+static bool counts_grow(struct tui_counts *c)
+{
+	size_t cap = c->cap ? 2 * c->cap : 1024;
+	struct tui_count *v = calloc(cap, sizeof *v);
+	if (!v)
+		return false;
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->v[i].key)
+			for (size_t j = c->v[i].key & (cap - 1);; j = (j + 1) & (cap - 1))
+				if (!v[j].key) {
+					v[j] = c->v[i];
+					break;
+				}
+	free(c->v);
+	c->v = v;
+	c->cap = cap;
+	return true;
+}
+
+/* The count of key after this sighting (1 the first time); 0 when out of memory. */
+static uint32_t count_key(struct tui_counts **cp, uint64_t key)
+{
+	if (!*cp && !(*cp = calloc(1, sizeof **cp)))
+		return 0;
+	struct tui_counts *c = *cp;
+	if (2 * (c->used + 1) > c->cap && !counts_grow(c))
+		return 0;
+	for (size_t j = key & (c->cap - 1);; j = (j + 1) & (c->cap - 1)) {
+		if (c->v[j].key == key)
+			return c->v[j].n < UINT32_MAX ? ++c->v[j].n : UINT32_MAX;
+		if (!c->v[j].key) {
+			c->v[j].key = key;
+			c->v[j].n = 1;
+			c->used++;
+			return 1;
+		}
+	}
+}
+
+static void counts_free(struct tui_counts *c)
+{
+	if (c)
+		free(c->v);
+	free(c);
+}
+
+
 /* --- what the timeline does not keep -------------------------------------------------- */
 
 static uint64_t total_steps(const struct rtclab_timeline *tl)
@@ -44,7 +102,8 @@ static uint64_t total_steps(const struct rtclab_timeline *tl)
  * the end of the input.  DTLS only when it made a step (media is not kept). */
 static bool is_stun(const struct rtclab_demux *d)
 {
-	return d->outer.proto == RTCLAB_DEMUX_STUN || (d->via != RTCLAB_TUNNEL_NONE && d->inner.proto == RTCLAB_DEMUX_STUN);
+	/* a Send or Data indication carrying media is not: its subject is the inner payload */
+	return d->via == RTCLAB_TUNNEL_NONE ? d->outer.proto == RTCLAB_DEMUX_STUN : d->inner.proto == RTCLAB_DEMUX_STUN;
 }
 
 static bool is_dtls(const struct rtclab_demux *d)
@@ -105,13 +164,39 @@ static void keep_payload(struct tui_model *m, const struct rtclab_event *ev)
 	m->payloads[m->n_payloads++] = p;
 }
 
+/* The first TUI_PAYLOADS_PER_FLOW STUN messages of a flow and type are kept. */
+static bool stun_flow_fresh(struct tui_model *m, const struct rtclab_event *ev)
+{
+	const struct rtclab_demux *d = ev->demux;
+	const struct rtclab_demux_result *r = d->via == RTCLAB_TUNNEL_NONE ? &d->outer : &d->inner;
+	uint64_t h = 14695981039346656037ULL;
+	char a[RTCLAB_ADDR_STRLEN], b[RTCLAB_ADDR_STRLEN], c[RTCLAB_ADDR_STRLEN] = "";
+	rtclab_addr_format(&ev->src, a, sizeof a);
+	rtclab_addr_format(&ev->dst, b, sizeof b);
+	if (d->via != RTCLAB_TUNNEL_NONE && d->has_peer) /* each peer through a relay is a flow of its own */
+		rtclab_addr_format(&d->peer, c, sizeof c);
+	for (const char *p = a; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	h = (h ^ '>') * 1099511628211ULL;
+	for (const char *p = b; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	for (const char *p = c; *p; p++)
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	uint32_t type = (uint32_t)r->u.stun.method << 2 | (uint32_t)r->u.stun.cls;
+	for (int k = 0; k < 4; k++)
+		h = (h ^ ((type >> (8 * k)) & 0xFF)) * 1099511628211ULL;
+	uint32_t n = count_key(&m->stun_seen, h ? h : 1);
+	return n >= 1 && n <= TUI_PAYLOADS_PER_FLOW;
+}
+
 static void on_event(void *arg, const struct rtclab_event *ev)
 {
 	struct tui_model *m = arg;
 	bool dgram = ev->kind == RTCLAB_EVENT_DATAGRAM && ev->demux;
 	if (ev->kind == RTCLAB_EVENT_SIGNAL || (dgram && is_stun(ev->demux))) {
 		rtclab_timeline_event(m->tl, ev);
-		keep_payload(m, ev);
+		if (ev->kind == RTCLAB_EVENT_SIGNAL || stun_flow_fresh(m, ev))
+			keep_payload(m, ev);
 	} else if (dgram && is_dtls(ev->demux)) {
 		uint64_t before = total_steps(m->tl);
 		rtclab_timeline_event(m->tl, ev);
@@ -144,36 +229,6 @@ static uint64_t decision_key(const char *nat, const struct rtclab_nat_decision *
 	return h ? h : 1;
 }
 
-/* True the first time this key is seen (an open-addressing set). */
-static bool first_time(struct tui_model *m, uint64_t key)
-{
-	if (2 * (m->nat_seen_n + 1) > m->nat_seen_cap) {
-		size_t cap = m->nat_seen_cap ? 2 * m->nat_seen_cap : 1024;
-		uint64_t *v = calloc(cap, sizeof *v);
-		if (!v)
-			return false;
-		for (size_t i = 0; i < m->nat_seen_cap; i++)
-			if (m->nat_seen[i])
-				for (size_t j = m->nat_seen[i] & (cap - 1);; j = (j + 1) & (cap - 1))
-					if (!v[j]) {
-						v[j] = m->nat_seen[i];
-						break;
-					}
-		free(m->nat_seen);
-		m->nat_seen = v;
-		m->nat_seen_cap = cap;
-	}
-	for (size_t j = key & (m->nat_seen_cap - 1);; j = (j + 1) & (m->nat_seen_cap - 1)) {
-		if (m->nat_seen[j] == key)
-			return false;
-		if (!m->nat_seen[j]) {
-			m->nat_seen[j] = key;
-			m->nat_seen_n++;
-			return true;
-		}
-	}
-}
-
 static void on_nat(void *arg, int64_t ts_ns, const char *nat_name, const struct rtclab_nat_decision *d)
 {
 	struct tui_model *m = arg;
@@ -182,7 +237,7 @@ static void on_nat(void *arg, int64_t ts_ns, const char *nat_name, const struct 
 	if (d->kind == RTCLAB_NAT_MAPPING_REFRESHED)
 		return;
 	if (d->kind != RTCLAB_NAT_MAPPING_CREATED && d->kind != RTCLAB_NAT_MAPPING_EXPIRED &&
-	    !first_time(m, decision_key(nat_name, d)))
+	    count_key(&m->nat_seen, decision_key(nat_name, d)) != 1)
 		return;
 	if (m->n_nat >= TUI_MAX_NAT_EVENTS) {
 		m->nat_dropped++;
@@ -443,7 +498,8 @@ void tui_model_free(struct tui_model *m)
 		free(m->payloads[i].bytes);
 	free(m->payloads);
 	free(m->nat);
-	free(m->nat_seen);
+	counts_free(m->nat_seen);
+	counts_free(m->stun_seen);
 	free(m);
 }
 
