@@ -150,7 +150,9 @@ void tui_model_free(struct tui_model *m);
 
 /* The payloads of a step (those of its frame), or NULL; *n how many. */
 const struct tui_payload *tui_model_payloads(const struct tui_model *m, const struct rtclab_tl_step *st, size_t *n);
-/* The ice-pwd the receiver of this message checks it with, from the peers of s (NULL when not known). */
+/* The ice-pwd the receiver of this message checks it with, from the peers of s (NULL when not known).
+ * p must hold the STUN message itself between its two ends: for a check carried through TURN, the
+ * caller passes the inner message with the relay's peer as its far end (tui_panes.c does). */
 const char *tui_model_pwd_for(const struct rtclab_tl_session *s, const struct tui_payload *p);
 
 /* --- panes (tui_panes.c): lines for the current step i of session s -------------------- */
