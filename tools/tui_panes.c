@@ -886,8 +886,11 @@ static void sdp_summary(struct tui_lines *out, int width, const struct rtclab_sd
 {
 	const struct rtclab_sdp_media *m0 = sdp->n_media ? &sdp->media[0] : NULL;
 	const struct rtclab_sdp_ice *ice = sdp->ice.ufrag.len || !m0 ? &sdp->ice : &m0->ice;
-	tui_lines_add(out, TUI_A_NORMAL, -1, "    ice-ufrag    %.*s", (int)ice->ufrag.len, ice->ufrag.ptr ? ice->ufrag.ptr : "");
-	tui_lines_add(out, TUI_A_NORMAL, -1, "    ice-pwd      %.*s", (int)ice->pwd.len, ice->pwd.ptr ? ice->pwd.ptr : "");
+	char row[600];
+	snprintf(row, sizeof row, "ice-ufrag    %.*s", (int)ice->ufrag.len, ice->ufrag.ptr ? ice->ufrag.ptr : "");
+	tui_lines_wrap_hanging(out, TUI_A_NORMAL, -1, 4, 17, width, row);
+	snprintf(row, sizeof row, "ice-pwd      %.*s", (int)ice->pwd.len, ice->pwd.ptr ? ice->pwd.ptr : "");
+	tui_lines_wrap_hanging(out, TUI_A_NORMAL, -1, 4, 17, width, row);
 	if (!ice->ufrag.len || !ice->pwd.len)
 		tui_lines_add(out, TUI_A_BAD, -1, "%s", "    (no ICE credentials: the peers cannot check any pair)");
 	if (ice->options.len)
@@ -897,13 +900,16 @@ static void sdp_summary(struct tui_lines *out, int width, const struct rtclab_sd
 	const struct rtclab_sdp_fingerprint *fp = sdp->has_fingerprint ? &sdp->fingerprint
 						  : m0 && m0->has_fingerprint ? &m0->fingerprint
 									       : NULL;
-	if (fp)
-		tui_lines_add(out, TUI_A_NORMAL, -1, "    fingerprint  %.*s %.*s", (int)fp->hash.len, fp->hash.ptr,
-			      (int)fp->value.len, fp->value.ptr);
+	if (fp) {
+		snprintf(row, sizeof row, "fingerprint  %.*s %.*s", (int)fp->hash.len, fp->hash.ptr, (int)fp->value.len,
+			 fp->value.ptr);
+		tui_lines_wrap_hanging(out, TUI_A_NORMAL, -1, 4, 17, width, row);
+	}
 	else
 		tui_lines_add(out, TUI_A_BAD, -1, "%s", "    fingerprint  none: DTLS cannot authenticate the peer");
 	enum rtclab_sdp_setup setup = sdp->setup != RTCLAB_SDP_SETUP_UNSET ? sdp->setup : m0 ? m0->setup : sdp->setup;
-	tui_lines_add(out, TUI_A_NORMAL, -1, "    setup        %s", setup_meaning(setup));
+	snprintf(row, sizeof row, "setup        %s", setup_meaning(setup));
+	tui_lines_wrap_hanging(out, TUI_A_NORMAL, -1, 4, 17, width, row);
 	for (size_t k = 0; k < sdp->n_media; k++) {
 		const struct rtclab_sdp_media *md = &sdp->media[k];
 		char codecs[200] = "";
@@ -1187,7 +1193,7 @@ static void detail_step(const struct tui_model *m, const struct rtclab_tl_sessio
 {
 	const struct rtclab_tl_step *st = &s->steps[i];
 	char t[32], a[RTCLAB_ADDR_STRLEN], b[RTCLAB_ADDR_STRLEN];
-	tui_lines_add(out, TUI_A_HEAD, -1, "Step %zu of %zu, %s: %s", i + 1, s->n_steps,
+	tui_lines_add(out, TUI_A_HEAD, -1, "Message %zu of %zu, %s: %s", i + 1, s->n_steps,
 		      rel_time(t, sizeof t, st->time_ns, s->first_ns), rtclab_tl_step_kind_name(st->kind));
 	tui_lines_wrap(out, TUI_A_BOLD, -1, 0, width, st->what);
 	if (st->why[0])
@@ -1374,8 +1380,11 @@ static void node_line(struct tui_lines *out, int width, const struct rtclab_tl_s
 		switch (n->kind) {
 		case RTCLAB_TL_NODE_PEER: {
 			const struct rtclab_tl_peer *p = n->peer >= 0 && n->peer < 2 ? &s->peers[n->peer] : NULL;
-			snprintf(line, sizeof line, "%s: %s%s%s%s%s", role, n->name, p ? ", the " : "",
-				 p ? rtclab_tl_role_name(p->role) : "", p ? ", ICE " : "", p ? rtclab_tl_ice_role_name(p->ice_role) : "");
+			bool known = p && p->role != RTCLAB_TL_ROLE_UNKNOWN; /* no description: who offered is not known */
+			bool iknown = p && p->ice_role != RTCLAB_TL_ICE_UNKNOWN;
+			snprintf(line, sizeof line, "%s: %s%s%s%s%s", role, n->name, known ? ", the " : "",
+				 known ? rtclab_tl_role_name(p->role) : "", iknown ? ", ICE " : "",
+				 iknown ? rtclab_tl_ice_role_name(p->ice_role) : "");
 			break;
 		}
 		case RTCLAB_TL_NODE_NAT:
@@ -1463,14 +1472,25 @@ void tui_pane_explain(const struct tui_model *m, const struct rtclab_tl_session 
 	}
 	const struct rtclab_tl_step *st = &s->steps[i];
 	char t[32], line[600];
-	tui_lines_add(out, TUI_A_HEAD, -1, "%s", rtclab_step_title(st->step));
-	tui_lines_wrap(out, TUI_A_DIM, -1, 2, width, rtclab_step_explain(st->step));
+	if (st->kind == RTCLAB_TL_EV_NAT) {
+		/* a NAT decides at any moment of the story, not only once step 3 is reached */
+		tui_lines_add(out, TUI_A_HEAD, -1, "%s", "A NAT decides (the NATs and firewalls of step 3)");
+		tui_lines_wrap(out, TUI_A_DIM, -1, 2, width,
+			       "Every packet between a peer's LAN and the internet crosses its NAT, at any moment of "
+			       "the handshake: going out, the NAT rewrites its source to a public address and port (a "
+			       "mapping, RFC 4787 4); coming in, its filter lets a packet through only if the mapping "
+			       "has sent to that source before (RFC 4787 5). ICE's checks exist to find the pairs "
+			       "these decisions let through.");
+	} else {
+		tui_lines_add(out, TUI_A_HEAD, -1, "%s", rtclab_step_title(st->step));
+		tui_lines_wrap(out, TUI_A_DIM, -1, 2, width, rtclab_step_explain(st->step));
+	}
 	blank(out);
 	if (st->frame)
-		snprintf(line, sizeof line, "Step %zu of %zu, %s after the session's first message, frame #%" PRIu64, i + 1,
+		snprintf(line, sizeof line, "Message %zu of %zu, %s after the session's first message, frame #%" PRIu64, i + 1,
 			 s->n_steps, rel_time(t, sizeof t, st->time_ns, s->first_ns), st->frame);
 	else
-		snprintf(line, sizeof line, "Step %zu of %zu, %s after the session's first message", i + 1, s->n_steps,
+		snprintf(line, sizeof line, "Message %zu of %zu, %s after the session's first message", i + 1, s->n_steps,
 			 rel_time(t, sizeof t, st->time_ns, s->first_ns));
 	tui_lines_wrap(out, TUI_A_BOLD, -1, 0, width, line);
 	tui_lines_add(out, TUI_A_BOLD, -1, "%s", "What happened");
@@ -1499,7 +1519,7 @@ void tui_pane_explain(const struct tui_model *m, const struct rtclab_tl_session 
 		char after[64] = "";
 		if (more)
 			snprintf(after, sizeof after, ", after %zu more step%s like this one", more, more == 1 ? "" : "s");
-		snprintf(line, sizeof line, "Next%s: %s (step %zu, %s).%s%s%s", after, nx->what, j + 1,
+		snprintf(line, sizeof line, "Next%s: %s (message %zu, %s).%s%s%s", after, nx->what, j + 1,
 			 rel_time(t, sizeof t, nx->time_ns, s->first_ns), nx->step != st->step ? " That begins " : "",
 			 nx->step != st->step ? rtclab_step_title(nx->step) : "", nx->step != st->step ? "." : "");
 		tui_lines_wrap(out, TUI_A_NORMAL, -1, 2, width, line);
@@ -1565,9 +1585,12 @@ static void how_learnt(const struct rtclab_tl_session *s, const struct rtclab_tl
 		break;
 	}
 	if (c->has_related) {
+		/* RFC 8445 5.1.1.2: a relayed candidate is its own base; its related address is
+		 * the mapped address the TURN server saw */
 		size_t o = strlen(buf);
 		if (o < len)
-			snprintf(buf + o, len - o, "; base %s", addr_text(&c->related, b, sizeof b));
+			snprintf(buf + o, len - o, "; %s %s", c->type == RTCLAB_CAND_RELAY ? "related address" : "base",
+				 addr_text(&c->related, b, sizeof b));
 	}
 }
 
@@ -1739,7 +1762,7 @@ void tui_pane_candidates(const struct tui_model *m, const struct rtclab_tl_sessi
 	}
 	int64_t t = s->steps[i].time_ns;
 	char tt[32];
-	tui_lines_add(out, TUI_A_HEAD, -1, "Candidates and pairs at %s (step %zu)", rel_time(tt, sizeof tt, t, s->first_ns),
+	tui_lines_add(out, TUI_A_HEAD, -1, "Candidates and pairs at %s (message %zu)", rel_time(tt, sizeof tt, t, s->first_ns),
 		      i + 1);
 	size_t unknown = 0;
 	for (size_t k = 0; k < s->n_candidates; k++)
@@ -2129,7 +2152,7 @@ void tui_pane_nat(const struct tui_model *m, const struct rtclab_tl_session *s, 
 	}
 	int64_t t = s->steps[i].time_ns;
 	char tt[32];
-	tui_lines_add(out, TUI_A_HEAD, -1, "NAT tables at %s (step %zu)", rel_time(tt, sizeof tt, t, s->first_ns), i + 1);
+	tui_lines_add(out, TUI_A_HEAD, -1, "NAT tables at %s (message %zu)", rel_time(tt, sizeof tt, t, s->first_ns), i + 1);
 	if (m->n_nat == 0) {
 		tui_lines_wrap(out, TUI_A_NORMAL, -1, 0, width,
 			       "This simulation recorded no NAT decisions: no peer sits behind a NAT or firewall.");
@@ -2147,7 +2170,9 @@ void tui_pane_nat(const struct tui_model *m, const struct rtclab_tl_session *s, 
 			nts[n++].peer = s->nodes[k].peer;
 			from_session = true;
 		}
-	/* events up to t: binary search, then one pass */
+	/* events up to t: binary search, then one pass; for a NAT's own decision, the
+	 * tables as that decision left them (not with what happened later in the same
+	 * millisecond) */
 	size_t lo = 0, hi = m->n_nat;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -2156,6 +2181,9 @@ void tui_pane_nat(const struct tui_model *m, const struct rtclab_tl_session *s, 
 		else
 			hi = mid;
 	}
+	const struct tui_nat_event *own = s->steps[i].kind == RTCLAB_TL_EV_NAT ? nat_event_of(m, s, &s->steps[i]) : NULL;
+	if (own)
+		lo = (size_t)(own - m->nat) + 1;
 	if (!from_session)
 		n = session_nats(s, m, lo, nts);
 	from_session = n > 0;

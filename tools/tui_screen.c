@@ -303,6 +303,7 @@ static size_t next_step(const struct screen *sc, const struct rtclab_tl_session 
 
 static void maybe_predict(struct screen *sc);
 static void draw(struct screen *sc);
+static const char *session_name(const struct rtclab_tl_session *s, char *buf, size_t len);
 
 static void go_to(struct screen *sc, size_t i)
 {
@@ -348,7 +349,7 @@ static void open_session(struct screen *sc, size_t i)
 static void draw_title(struct screen *sc, int w)
 {
 	const struct rtclab_tl_session *s = session(sc);
-	char buf[1200];
+	char buf[1200], name[2 * RTCLAB_TL_UFRAG_MAX + 2];
 	const char *what = sc->o->walk ? "rtclab walk" : "rtclab tui";
 	const char *base = strrchr(sc->m->input, '/');
 	base = base && base[1] ? base + 1 : sc->m->input;
@@ -357,7 +358,8 @@ static void draw_title(struct screen *sc, int w)
 			 sc->m->tl->n_sessions == 1 ? "" : "s");
 	else
 		snprintf(buf, sizeof buf, " %s \u2014 %s \u2014 message %zu/%zu%s \u2014 session %zu/%zu %s", what, base,
-			 sc->cur + 1, s->n_steps, sc->m->finished ? "" : "+", sc->sess + 1, sc->m->tl->n_sessions, s->id);
+			 sc->cur + 1, s->n_steps, sc->m->finished ? "" : "+", sc->sess + 1, sc->m->tl->n_sessions,
+			 session_name(s, name, sizeof name));
 	if (!sc->utf8)
 		for (char *p = strstr(buf, "\u2014"); p; p = strstr(buf, "\u2014"))
 			memmove(p + 1, p + 3, strlen(p + 3) + 1), *p = '-';
@@ -404,7 +406,8 @@ static void draw_status(struct screen *sc, int y, int w)
 	char right[700] = "";
 	const struct tui_model *m = sc->m;
 	if (!m->finished && m->source == TUI_SRC_LIVE)
-		snprintf(right, sizeof right, "live on %s: %llu packets ", m->input, (unsigned long long)m->frames);
+		snprintf(right, sizeof right, "live on %s: %llu packet%s ", m->input, (unsigned long long)m->frames,
+			 m->frames == 1 ? "" : "s");
 	else if (!m->finished && m->bytes_total)
 		snprintf(right, sizeof right, "reading %d%% (frame %llu) ",
 			 (int)(100.0 * (double)m->bytes_done / (double)m->bytes_total), (unsigned long long)m->frames);
@@ -433,9 +436,12 @@ static void draw_status(struct screen *sc, int y, int w)
 	mvhline(y, 0, ' ', w);
 	attroff(a);
 	int rw = text_cols(right, strlen(right));
-	int used = put(y, 0, w - rw - 1, k2, a);
-	(void)used;
-	if (rw < w)
+	if (rw > w - 10) /* a long error: keep the start of the keys */
+		rw = w - 10 > 0 ? w - 10 : 0;
+	char left[320];
+	fit(left, sizeof left, k2, w - rw - 1, sc->g->ell);
+	put(y, 0, w - rw - 1, left, a);
+	if (rw > 0 && rw < w)
 		put(y, w - rw, rw, right, a | (m->error[0] ? A_BOLD : 0));
 }
 
@@ -726,6 +732,17 @@ static void draw_pane(struct screen *sc, int y, int h, int x0, int w)
 
 /* --- drawing: the session list --------------------------------------------------------- */
 
+/* Its id ("offerufrag:answerufrag"), or what its peers' ufrags say when the id is empty
+ * (a session of checks alone). */
+static const char *session_name(const struct rtclab_tl_session *s, char *buf, size_t len)
+{
+	if (s->id[0])
+		return s->id;
+	snprintf(buf, len, "%s:%s", s->n_peers > 0 && s->peers[0].ufrag[0] ? s->peers[0].ufrag : "?",
+		 s->n_peers > 1 && s->peers[1].ufrag[0] ? s->peers[1].ufrag : "?");
+	return buf;
+}
+
 static void session_outcome(const struct rtclab_tl_session *s, bool finished, char *buf, size_t len)
 {
 	if (!finished)
@@ -758,7 +775,8 @@ static void draw_list(struct screen *sc, int y, int h, int w)
 		size_t i = top + r;
 		const struct rtclab_tl_session *s = tl->sessions[i];
 		char id[96], out[64], line[400];
-		fit(id, sizeof id, s->id, 20, sc->g->ell);
+		char name[2 * RTCLAB_TL_UFRAG_MAX + 2];
+		fit(id, sizeof id, session_name(s, name, sizeof name), 20, sc->g->ell);
 		session_outcome(s, sc->m->finished, out, sizeof out);
 		double dur = (double)(s->last_ns - s->first_ns) / 1e9;
 		snprintf(line, sizeof line, " %-3zu %-20s %5zu %5zu %5zu %8.1fs  %s", i + 1, id, s->n_candidates,
@@ -845,9 +863,13 @@ static void show_help(struct screen *sc)
 	getch();
 }
 
-/* A line typed in the status line; false on Esc. */
-static bool prompt(struct screen *sc, const char *label, char *buf, size_t len)
+/* A line typed in the status line, starting from what buf holds (Backspace,
+ * Ctrl-U clears); buf changes only on Enter.  False on Esc. */
+static bool prompt(struct screen *sc, const char *label, char *out, size_t len)
 {
+	char buf[256];
+	snprintf(buf, sizeof buf < len ? sizeof buf : len, "%s", out);
+	len = sizeof buf < len ? sizeof buf : len;
 	size_t n = strlen(buf);
 	timeout(-1);
 	curs_set(1);
@@ -870,6 +892,8 @@ static bool prompt(struct screen *sc, const char *label, char *buf, size_t len)
 			break;
 		if ((c == KEY_BACKSPACE || c == 127 || c == 8) && n > 0)
 			buf[--n] = 0;
+		else if (c == 21) /* Ctrl-U */
+			buf[n = 0] = 0;
 		else if (c >= 32 && c < 127 && n + 1 < len) {
 			buf[n++] = (char)c;
 			buf[n] = 0;
@@ -877,6 +901,7 @@ static bool prompt(struct screen *sc, const char *label, char *buf, size_t len)
 	}
 	curs_set(0);
 	(void)sc;
+	snprintf(out, len, "%s", buf);
 	return true;
 }
 
@@ -1039,6 +1064,8 @@ static void select_field(struct screen *sc, int dir)
 	fill_pane(sc, COLS);
 	if (sc->fields.n == 0) {
 		sc->field = -1;
+		snprintf(sc->note, sizeof sc->note, "%s",
+			 " this message has no fields to select: its text is shown as it is (STUN, DTLS, RTP have fields)");
 		return;
 	}
 	if (sc->field < 0)
@@ -1169,10 +1196,14 @@ static bool key_session(struct screen *sc, int c)
 		sc->list_sel = sc->sess;
 		sc->playing = false;
 		break;
-	case '/':
-		if (prompt(sc, "search: ", sc->search, sizeof sc->search))
+	case '/': {
+		char q[sizeof sc->search] = ""; /* a new search starts empty; n and N repeat the last */
+		if (prompt(sc, "search (Esc: cancel): ", q, sizeof q) && q[0]) {
+			snprintf(sc->search, sizeof sc->search, "%s", q);
 			search(sc, 1);
+		}
 		break;
+	}
 	case 'n': search(sc, 1); break;
 	case 'N': search(sc, -1); break;
 	case 'f': {
