@@ -1,5 +1,5 @@
 #!/bin/sh
-# The demo that `make run` shows until the guided walkthrough exists: a
+# A tour of the single-message tools (make run now starts `rtclab walk`): a
 # WebRTC handshake piece by piece, in the order it happens: the SDP offer
 # and answer, the ICE candidates and their check list, then the STUN and
 # TURN messages, each decoded and explained.

@@ -149,12 +149,13 @@ static bool add_internals_file(struct rtclab_timeline *tl, const char *path)
 {
 	json_error_t jerr;
 	char err[512];
-	json_t *dump = json_load_file(path, 0, &jerr);
+	bool gz;
+	json_t *dump = load_json_file(path, &jerr, &gz);
 	if (!dump) {
 		/* jansson's line and column are 1-based; -1 when it did not get that far */
 		if (jerr.line > 0)
-			fprintf(stderr, "rtclab replay: --webrtc-internals %s:%d:%d: %s\n", path, jerr.line, jerr.column,
-				jerr.text);
+			fprintf(stderr, "rtclab replay: --webrtc-internals %s%s:%d:%d: %s\n", path,
+				gz ? " (once decompressed)" : "", jerr.line, jerr.column, jerr.text);
 		else
 			fprintf(stderr, "rtclab replay: --webrtc-internals %s: %s\n", path, jerr.text);
 		return false;
@@ -208,9 +209,11 @@ static int read_capture(struct rtclab_timeline *tl, const char *file, bool *open
 
 static int run(const struct replay_opts *o, struct rtclab_timeline *tl)
 {
-	for (size_t i = 0; i < o->n_sdp; i++)
-		if (!add_sdp_file(tl, o->sdp[i]))
-			return EXIT_PROBLEMS;
+	/* offers first (a=setup:actpass), so that the order of --sdp does not matter */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < o->n_sdp; i++)
+			if (sdp_file_offers(o->sdp[i]) == (pass == 0) && !add_sdp_file(tl, o->sdp[i]))
+				return EXIT_PROBLEMS;
 	for (size_t i = 0; i < o->n_internals; i++)
 		if (!add_internals_file(tl, o->internals[i]))
 			return EXIT_PROBLEMS;

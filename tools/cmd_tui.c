@@ -312,12 +312,13 @@ static struct tui_model *open_model(const struct tui_cmd *o, const char *cmd, st
 		*usage = strncmp(err, "--filter", 8) == 0; /* as rtclab dump: a filter that does not compile */
 		return NULL;
 	}
-	for (size_t i = 0; i < o->n_sdp; i++)
-		if (!tui_model_add_sdp(m, o->sdp[i], err, sizeof err)) {
-			fprintf(stderr, "rtclab %s: --sdp %s\n", cmd, err);
-			tui_model_free(m);
-			return NULL;
-		}
+	for (int pass = 0; pass < 2; pass++) /* offers first, as rtclab replay */
+		for (size_t i = 0; i < o->n_sdp; i++)
+			if (sdp_file_offers(o->sdp[i]) == (pass == 0) && !tui_model_add_sdp(m, o->sdp[i], err, sizeof err)) {
+				fprintf(stderr, "rtclab %s: --sdp %s\n", cmd, err);
+				tui_model_free(m);
+				return NULL;
+			}
 	for (size_t i = 0; i < o->n_internals; i++)
 		if (!tui_model_add_webrtc_internals(m, o->internals[i], err, sizeof err)) {
 			fprintf(stderr, "rtclab %s: --webrtc-internals %s\n", cmd, err);

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "tool.h"
 
 bool style_init(struct style *st, FILE *out, const char *when)
@@ -155,4 +157,62 @@ uint8_t *read_input(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	*len = n;
 	return buf;
+}
+
+bool sdp_file_offers(const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return false; /* standard input can be read once only */
+	char err[256];
+	size_t len;
+	uint8_t *text = read_input(path, &len, err, sizeof err);
+	if (!text)
+		return false;
+	bool actpass = false;
+	static const char needle[] = "a=setup:actpass";
+	for (size_t i = 0; i + sizeof needle - 1 <= len && !actpass; i++)
+		actpass = memcmp(text + i, needle, sizeof needle - 1) == 0;
+	free(text);
+	return actpass;
+}
+
+json_t *load_json_file(const char *path, json_error_t *jerr, bool *gzipped)
+{
+	*gzipped = false;
+	memset(jerr, 0, sizeof *jerr);
+	jerr->line = -1;
+	gzFile f = gzopen(path, "rb"); /* reads plain files as they are */
+	if (!f) {
+		snprintf(jerr->text, sizeof jerr->text, "%s", strerror(errno ? errno : ENOMEM));
+		return NULL;
+	}
+	*gzipped = gzdirect(f) == 0;
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap);
+	int n = 0;
+	while (buf && (n = gzread(f, buf + len, (unsigned)(cap - len))) > 0) {
+		len += (size_t)n;
+		if (len == cap) {
+			char *more = realloc(buf, cap * 2);
+			if (!more) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = more;
+			cap *= 2;
+		}
+	}
+	if (!buf || n < 0) {
+		int zerr = 0;
+		const char *why = buf ? gzerror(f, &zerr) : "out of memory";
+		snprintf(jerr->text, sizeof jerr->text, "%s%s", *gzipped ? "gzip: " : "", why);
+		gzclose(f);
+		free(buf);
+		return NULL;
+	}
+	gzclose(f);
+	json_t *j = json_loadb(buf, len, 0, jerr);
+	free(buf);
+	return j;
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "rtclab/channeldata.h"
 #include "rtclab/stun.h"
 
@@ -77,6 +79,17 @@ uint8_t *parse_hex(const char *text, size_t *len, char *err, size_t errlen);
 
 /* Read a whole file ("-" = standard input).  NULL with errno-based message on failure. */
 uint8_t *read_input(const char *path, size_t *len, char *err, size_t errlen);
+
+/* The --sdp files of replay and tui: true when the file holds a=setup:actpass,
+ * which only an offer carries (RFC 8842 5), so it can be given first whatever
+ * the order on the command line.  False for "-" (read once only) and for a
+ * file that cannot be read (its reader says why). */
+bool sdp_file_offers(const char *path);
+
+/* A JSON file, plain or gzip-compressed (Chrome compresses its webrtc-internals
+ * dumps by default); *gzipped says which.  NULL with jerr filled (line -1 when
+ * the file could not be read). */
+json_t *load_json_file(const char *path, json_error_t *jerr, bool *gzipped);
 
 /* True when every byte is a hex digit, whitespace or separator (a hex dump saved as text). */
 bool looks_like_hex_text(const uint8_t *buf, size_t len);

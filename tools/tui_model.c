@@ -374,10 +374,12 @@ bool tui_model_add_sdp(struct tui_model *m, const char *path, char *err, size_t 
 bool tui_model_add_webrtc_internals(struct tui_model *m, const char *path, char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *dump = json_load_file(path, 0, &jerr);
+	bool gz;
+	json_t *dump = load_json_file(path, &jerr, &gz);
 	if (!dump) {
 		if (jerr.line > 0)
-			snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+			snprintf(err, errlen, "%s%s:%d:%d: %s", path, gz ? " (once decompressed)" : "", jerr.line,
+				 jerr.column, jerr.text);
 		else
 			snprintf(err, errlen, "%s: %s", path, jerr.text);
 		return false;

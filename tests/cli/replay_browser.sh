@@ -55,6 +55,18 @@ run rb-wss-internals 0 "$RTCLAB" replay --json --webrtc-internals \
 	tests/fixtures/webrtc-internals/browser_wss_offerer.json "$RB/browser_wss.pcap" &&
 	jqis rb-wss-internals-missing '.sessions[0].missing | length' 0 &&
 	jqis rb-wss-internals-source '.sessions[0].peers[0].description.source' webrtc-internals
+# the answer given first: the offer is still the one with a=setup:actpass
+run rb-wss-sdp-order 0 "$RTCLAB" replay --json --sdp tests/fixtures/sdp/browser_wss_answer.sdp \
+	--sdp tests/fixtures/sdp/browser_wss_offer.sdp "$RB/browser_wss.pcap" &&
+	jqis rb-wss-sdp-order-sessions '.sessions | length' 1 &&
+	jqis rb-wss-sdp-order-missing '.sessions[0].missing | length' 0
+# Chrome compresses its dumps by default: a gzipped dump reads the same
+gzip -c tests/fixtures/webrtc-internals/browser_wss_offerer.json >"$TMP/internals.json.gz"
+run rb-wss-internals-gz 0 "$RTCLAB" replay --json --webrtc-internals "$TMP/internals.json.gz" "$RB/browser_wss.pcap" &&
+	jqis rb-wss-internals-gz-missing '.sessions[0].missing | length' 0
+printf '{"PeerConnections": ' | gzip -c >"$TMP/cut.json.gz"
+run rb-internals-gz-bad 1 "$RTCLAB" replay --webrtc-internals "$TMP/cut.json.gz" "$RB/browser_wss.pcap" &&
+	has rb-internals-gz-bad "cut.json.gz (once decompressed):1:"
 run rb-wss-text 0 "$RTCLAB" replay --color=never "$RB/browser_wss.pcap" &&
 	has rb-wss-text "missing: signaling: neither the offer nor the answer is in the capture"
 run rb-summary 0 "$RTCLAB" replay --summary --color=never "$RB/browser_loopback.pcap" &&
