@@ -157,7 +157,7 @@ static enum rtclab_ice_agent_error configure(struct rtclab_ice_agent *a, const s
 	if (!cfg->rng || !cfg->send || cfg->n_hosts == 0 || cfg->n_hosts > RTCLAB_ICE_AGENT_MAX_HOSTS ||
 	    !cfg->hosts || cfg->n_stun_servers > RTCLAB_ICE_AGENT_MAX_SERVERS ||
 	    cfg->n_turn_servers > RTCLAB_ICE_AGENT_MAX_SERVERS || (cfg->n_stun_servers && !cfg->stun_servers) ||
-	    (cfg->n_turn_servers && !cfg->turn_servers))
+	    (cfg->n_turn_servers && !cfg->turn_servers) || (cfg->lite && cfg->relay_only))
 		return RTCLAB_ICE_AGENT_E_INVALID_ARG;
 	a->cfg = *cfg;
 	a->cfg.ufrag = a->cfg.pwd = NULL; /* not kept: the caller's strings may go */
@@ -165,7 +165,9 @@ static enum rtclab_ice_agent_error configure(struct rtclab_ice_agent *a, const s
 	a->cfg.stun_servers = NULL;
 	a->cfg.turn_servers = NULL;
 	a->rng = cfg->rng;
-	a->role = cfg->role;
+	/* RFC 8445 6.1.1: a lite agent is controlled while its peer is taken
+	 * to be full (rtclab_ice_agent_set_remote_lite may say otherwise). */
+	a->role = cfg->lite ? RTCLAB_ICE_CONTROLLED : cfg->role;
 	if (!a->cfg.ta) a->cfg.ta = RTCLAB_MS(50);
 	if (!a->cfg.rc) a->cfg.rc = 7;
 	if (!a->cfg.rm) a->cfg.rm = 16;
@@ -187,6 +189,8 @@ static enum rtclab_ice_agent_error configure(struct rtclab_ice_agent *a, const s
 	} else {
 		new_credentials(a, &a->local);
 	}
+	if (cfg->lite) /* RFC 8445 5.2: host candidates only; the servers are not used */
+		return RTCLAB_ICE_AGENT_OK;
 	add_stun_servers(a, cfg);
 	for (size_t i = 0; i < cfg->n_turn_servers; i++)
 		if (!copy_turn(a, &cfg->turn_servers[i]))
@@ -429,6 +433,11 @@ void rtclab_ice_agent_gather(struct rtclab_ice_agent *a, rtclab_time_ns now)
 	a->gathering_started = true;
 	if (a->state == RTCLAB_ICE_STATE_NEW)
 		rtclab_ice_set_state_(a, now, RTCLAB_ICE_STATE_GATHERING, "gathering candidates");
+	if (a->cfg.lite)
+		rtclab_ice_note_(a, now, RTCLAB_ICE_EV_NOTE, SIZE_MAX,
+				 "ice-lite agent (RFC 8445 2.5): host candidates only (%zu STUN and %zu TURN servers "
+				 "not used, 5.2), no checks of its own; it answers the peer's checks as the %s agent",
+				 a->cfg.n_stun_servers, a->cfg.n_turn_servers, rtclab_ice_role_name(a->role));
 	for (size_t h = 0; h < a->n_hosts; h++)
 		rtclab_ice_add_local_(a, now, RTCLAB_CAND_HOST, &a->hosts[h], &a->hosts[h], NULL, NULL, h, 0);
 	for (size_t i = 0; i < a->n_turn; i++)
@@ -455,6 +464,23 @@ enum rtclab_ice_agent_error rtclab_ice_agent_set_remote_credentials(struct rtcla
 		return RTCLAB_ICE_AGENT_E_INVALID_ARG;
 	a->remote = c;
 	a->have_remote = true;
+	return RTCLAB_ICE_AGENT_OK;
+}
+
+enum rtclab_ice_agent_error rtclab_ice_agent_set_remote_lite(struct rtclab_ice_agent *a, rtclab_time_ns now,
+							     bool lite)
+{
+	if (!a)
+		return RTCLAB_ICE_AGENT_E_INVALID_ARG;
+	bool was = a->remote_lite;
+	a->remote_lite = lite;
+	rtclab_ice_lite_roles_(a, now);
+	if (!a->cfg.lite)
+		return RTCLAB_ICE_AGENT_OK;
+	if (lite && !was) /* both lite: pairs from the candidates already known (8.2) */
+		for (size_t r = 0; r < a->n_rc; r++)
+			rtclab_ice_pair_new_remote_(a, now, r);
+	rtclab_ice_update_state_(a, now); /* waiting for the peer's checks, or selected */
 	return RTCLAB_ICE_AGENT_OK;
 }
 

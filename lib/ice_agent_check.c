@@ -1,7 +1,9 @@
 /* The ICE agent's check list (RFC 8445 6.1.2, 7, 8): pairs, Ta-paced
  * ordinary and triggered checks, answering checks, peer-reflexive
  * candidates, role conflicts, nomination, selection, consent freshness
- * (RFC 7675), failure, ICE restart and application data. */
+ * (RFC 7675), failure, ICE restart and application data.  A lite agent
+ * (RFC 8445 2.5, cfg.lite) keeps no check list and sends no request: it
+ * answers checks and selects the pair its peer nominates (7.3.2, 8.2). */
 #include <stdio.h>
 #include <string.h>
 
@@ -87,6 +89,8 @@ static size_t add_pair(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t l,
 	return i;
 }
 
+static void lite_pair(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t l, size_t r);
+
 /* Pairs are formed on host and relayed local candidates only: a srflx
  * candidate's pair would be the pair of its base (RFC 8445 6.1.2.4). */
 static void maybe_pair(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t l, size_t r)
@@ -94,6 +98,11 @@ static void maybe_pair(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t l,
 	const struct rtclab_ice_agent_candidate *lc = &a->lc[l];
 	if (lc->type != RTCLAB_CAND_HOST && lc->type != RTCLAB_CAND_RELAY)
 		return;
+	if (a->cfg.lite) { /* RFC 8445 6.2: no check list; with a lite peer, 8.2 */
+		if (a->remote_lite)
+			lite_pair(a, now, l, r);
+		return;
+	}
 	if (a->cfg.relay_only && lc->type != RTCLAB_CAND_RELAY)
 		return;
 	if (lc->addr.family != a->rc[r].addr.family || find_pair(a, l, r) != SIZE_MAX)
@@ -283,9 +292,11 @@ static size_t pop_triggered(struct rtclab_ice_agent *a)
 	return SIZE_MAX;
 }
 
+/* A lite agent never sends a check, ordinary or triggered (RFC 8445 2.5,
+ * 6.2): only its peer does. */
 static bool checks_allowed(const struct rtclab_ice_agent *a)
 {
-	return a->have_remote && a->gathering_started && a->state != RTCLAB_ICE_STATE_FAILED;
+	return !a->cfg.lite && a->have_remote && a->gathering_started && a->state != RTCLAB_ICE_STATE_FAILED;
 }
 
 /* The Waiting pair of highest priority, else a Frozen one to unfreeze;
@@ -360,11 +371,14 @@ static void select_pair(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t v
 		if (a->tx[i].kind == ICE_TX_CHECK && a->pairs[a->tx[i].pair].pub.priority < p->pub.priority)
 			a->tx[i].cancelled = true;
 	char s1[RTCLAB_ADDR_STRLEN], s2[RTCLAB_ADDR_STRLEN];
-	rtclab_ice_note_(a, now, RTCLAB_ICE_EV_SELECTED, v, "selected pair %s (%s) -> %s (%s), nominated by the %s agent",
+	rtclab_ice_note_(a, now, RTCLAB_ICE_EV_SELECTED, v, "selected pair %s (%s) -> %s (%s), %s",
 			 rtclab_ice_addr_str_(&a->lc[p->pub.local].addr, s1),
 			 rtclab_cand_type_name(a->lc[p->pub.local].type), rtclab_ice_addr_str_(&a->rc[p->pub.remote].addr, s2),
 			 rtclab_cand_type_name(a->rc[p->pub.remote].type),
-			 a->role == RTCLAB_ICE_CONTROLLING ? "local (controlling)" : "remote (controlling)");
+			 a->cfg.lite && a->remote_lite ? "paired from the candidates without checks: both agents are "
+							 "ice-lite (RFC 8445 8.2)"
+			 : a->role == RTCLAB_ICE_CONTROLLING ? "nominated by the local (controlling) agent"
+							     : "nominated by the remote (controlling) agent");
 	if (a->lc[p->pub.local].type == RTCLAB_CAND_RELAY) /* data through a channel from now on */
 		rtclab_ice_turn_bind_channel_(a, now, rtclab_ice_turn_of_local_(a, p->pub.local),
 					      &a->rc[p->pub.remote].addr);
@@ -377,8 +391,31 @@ static void nominate(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t v)
 	if (p->pub.nominated)
 		return;
 	p->pub.nominated = true;
-	rtclab_ice_note_(a, now, RTCLAB_ICE_EV_PAIR, v, "pair nominated (RFC 8445 8.1.1)");
+	rtclab_ice_note_(a, now, RTCLAB_ICE_EV_PAIR, v, "%s",
+			 a->cfg.lite ? "pair nominated by the peer's check with USE-CANDIDATE, answered with success "
+				       "(RFC 8445 7.3.2, 8.2)"
+				     : "pair nominated (RFC 8445 8.1.1)");
 	select_pair(a, now, v);
+}
+
+/* Two lite agents (RFC 8445 8.2): each pairs its candidates with the
+ * peer's of the same address family, without a check.  The pair is
+ * valid and, with no one to nominate it, selected; the one of highest
+ * priority wins, which both agents compute alike (6.1.2.3), so both end on
+ * the same pair once every candidate is known (8.2 would have the
+ * controlling agent send an updated offer when there are several; with
+ * one host per family there is one). */
+static void lite_pair(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t l, size_t r)
+{
+	if (a->lc[l].addr.family != a->rc[r].addr.family || find_pair(a, l, r) != SIZE_MAX)
+		return;
+	size_t i = add_pair(a, now, l, r, false);
+	if (i == SIZE_MAX)
+		return;
+	a->pairs[i].pub.valid = true;
+	pair_state(a, now, i, RTCLAB_PAIR_SUCCEEDED);
+	a->pairs[i].pub.nominated = true;
+	select_pair(a, now, i);
 }
 
 static size_t best_valid(const struct rtclab_ice_agent *a)
@@ -476,11 +513,31 @@ static void switch_role(struct rtclab_ice_agent *a, rtclab_time_ns now, enum rtc
 	rtclab_ice_note_(a, now, RTCLAB_ICE_EV_ROLE, SIZE_MAX, "role switched to %s: %s", rtclab_ice_role_name(r), why);
 }
 
-/* RFC 8445 7.3.1.1.  True when the request is answered with 487. */
+/* RFC 8445 6.1.1: the role that being lite, or having a lite peer, imposes;
+ * between two full agents the configured one (or a conflict's outcome). */
+void rtclab_ice_lite_roles_(struct rtclab_ice_agent *a, rtclab_time_ns now)
+{
+	if (a->cfg.lite && !a->remote_lite)
+		switch_role(a, now, RTCLAB_ICE_CONTROLLED,
+			    "an ice-lite agent with a full peer is controlled (RFC 8445 6.1.1)");
+	else if (a->cfg.lite)
+		switch_role(a, now, a->cfg.role, "both agents are ice-lite: the initiating agent controls (RFC 8445 6.1.1)");
+	else if (a->remote_lite)
+		switch_role(a, now, RTCLAB_ICE_CONTROLLING,
+			    "the peer is ice-lite: a full agent takes the controlling role (RFC 8445 6.1.1)");
+}
+
+/* RFC 8445 7.3.1.1.  True when the request is answered with 487.  The
+ * repair is a full agent's (7.3.1); a lite agent cannot take the
+ * controlling role from a full peer (6.1.1), so a peer that says it is
+ * controlled too is answered 487 whatever the tie-breakers, and takes the
+ * controlling role (7.2.5.1). */
 static bool role_conflict(struct rtclab_ice_agent *a, rtclab_time_ns now, const struct rtclab_stun_msg *m)
 {
 	const struct rtclab_stun_attr *ctl = rtclab_stun_find(m, RTCLAB_STUN_ATTR_ICE_CONTROLLING);
 	const struct rtclab_stun_attr *ctd = rtclab_stun_find(m, RTCLAB_STUN_ATTR_ICE_CONTROLLED);
+	if (a->cfg.lite)
+		return a->role == RTCLAB_ICE_CONTROLLED && !a->remote_lite && ctd && ctd->ok;
 	if (a->role == RTCLAB_ICE_CONTROLLING && ctl && ctl->ok) {
 		if (a->tie_breaker >= ctl->v.u64)
 			return true;
@@ -565,10 +622,36 @@ static size_t remote_for(struct rtclab_ice_agent *a, rtclab_time_ns now, const s
 	r->host = SIZE_MAX;
 	snprintf(r->foundation, sizeof r->foundation, "prflx%zu", a->n_rc);
 	char s[RTCLAB_ADDR_STRLEN];
-	rtclab_ice_note_(a, now, RTCLAB_ICE_EV_NOTE, SIZE_MAX,
-			 "peer-reflexive remote candidate %s learnt from a check (RFC 8445 7.3.1.3)",
-			 rtclab_ice_addr_str_(from, s));
+	rtclab_ice_note_(a, now, RTCLAB_ICE_EV_NOTE, SIZE_MAX, "peer-reflexive remote candidate %s learnt from a check %s",
+			 rtclab_ice_addr_str_(from, s),
+			 a->cfg.lite ? "(RFC 8445 7.3.2: the source of the check is the pair's remote candidate)"
+				     : "(RFC 8445 7.3.1.3)");
 	return a->n_rc++;
+}
+
+/* RFC 8445 7.3.2: a lite agent keeps no check list and sends no triggered
+ * check.  It remembers the pair each check it answered arrived on (the
+ * peer's check on it succeeded), and a check with USE-CANDIDATE answered
+ * with success makes that pair valid and nominated: with one component,
+ * the selected pair (8.2).  The peer's consent checks on the selected pair
+ * are what tells it the peer is still there (RFC 7675). */
+static void lite_after_request(struct rtclab_ice_agent *a, rtclab_time_ns now, size_t l, size_t r,
+			       bool use_candidate)
+{
+	size_t i = find_pair(a, l, r);
+	if (i == SIZE_MAX && (a->lc[l].addr.family != a->rc[r].addr.family ||
+			      (i = add_pair(a, now, l, r, false)) == SIZE_MAX))
+		return;
+	struct ice_pair *p = &a->pairs[i];
+	p->pub.requests_received++;
+	p->pub.responses_sent++;
+	pair_state(a, now, i, RTCLAB_PAIR_SUCCEEDED);
+	if (i == a->selected)
+		a->consent_last = now;
+	if (!use_candidate || a->role != RTCLAB_ICE_CONTROLLED)
+		return;
+	p->pub.valid = true;
+	nominate(a, now, i);
 }
 
 /* RFC 8445 7.3.1.4 and 7.3.1.5. */
@@ -652,11 +735,15 @@ static void handle_request(struct rtclab_ice_agent *a, rtclab_time_ns now, size_
 	}
 	if (old) { /* the previous session: consent on the old pair while a restart runs */
 		send_response(a, now, l, from, m, 0, c->pwd, NULL);
+		if (a->cfg.lite)
+			a->consent_last = now;
 		return;
 	}
 	if (role_conflict(a, now, m)) {
-		rtclab_ice_note_(a, now, RTCLAB_ICE_EV_NOTE, SIZE_MAX,
-				 "role conflict: answered 487, our tie-breaker wins (RFC 8445 7.3.1.1)");
+		rtclab_ice_note_(a, now, RTCLAB_ICE_EV_NOTE, SIZE_MAX, "%s",
+				 a->cfg.lite ? "role conflict: the full peer says it is controlled; answered 487, an "
+					       "ice-lite agent cannot control (RFC 8445 6.1.1, 7.3.1.1)"
+					     : "role conflict: answered 487, our tie-breaker wins (RFC 8445 7.3.1.1)");
 		send_response(a, now, l, from, m, 487, c->pwd, NULL);
 		return;
 	}
@@ -665,7 +752,11 @@ static void handle_request(struct rtclab_ice_agent *a, rtclab_time_ns now, size_
 	size_t r = remote_for(a, now, from, pr && pr->ok ? pr->v.u32 : 0);
 	if (r == SIZE_MAX)
 		return;
-	after_request(a, now, l, r, rtclab_stun_find(m, RTCLAB_STUN_ATTR_USE_CANDIDATE) != NULL);
+	bool use_candidate = rtclab_stun_find(m, RTCLAB_STUN_ATTR_USE_CANDIDATE) != NULL;
+	if (a->cfg.lite)
+		lite_after_request(a, now, l, r, use_candidate);
+	else
+		after_request(a, now, l, r, use_candidate);
 	rtclab_ice_update_state_(a, now);
 }
 
@@ -787,9 +878,11 @@ void rtclab_ice_check_response_(struct rtclab_ice_agent *a, rtclab_time_ns now, 
 	if (m->cls == RTCLAB_STUN_ERROR) {
 		const struct rtclab_stun_attr *ec = rtclab_stun_find(m, RTCLAB_STUN_ATTR_ERROR_CODE);
 		if (ec && ec->ok && ec->v.error.code == 487) { /* RFC 8445 7.2.5.1 */
+			/* towards a lite peer a full agent stays controlling (6.1.1) */
 			switch_role(a, now,
-				    use_candidate || a->role == RTCLAB_ICE_CONTROLLING ? RTCLAB_ICE_CONTROLLED
-										      : RTCLAB_ICE_CONTROLLING,
+				    !a->remote_lite && (use_candidate || a->role == RTCLAB_ICE_CONTROLLING)
+					    ? RTCLAB_ICE_CONTROLLED
+					    : RTCLAB_ICE_CONTROLLING,
 				    "the peer answered 487 Role Conflict (RFC 8445 7.2.5.1)");
 			if (a->role == RTCLAB_ICE_CONTROLLED)
 				a->nominating = false;
@@ -956,10 +1049,31 @@ static void send_consent(struct rtclab_ice_agent *a, rtclab_time_ns now)
 	rtclab_ice_send_from_(a, now, l, &r->addr, t->msg, t->msg_len);
 }
 
+/* RFC 7675 consent is the full agent's: it sends the consent checks and
+ * the lite agent only answers them (a lite agent sends no request, RFC
+ * 8445 2.5).  The lite agent takes the checks as the sign that the peer is
+ * still there: none for consent_timeout on the pair data goes over and it
+ * gives the session up, as its full peer would after as long without an
+ * answer.  Between two lite agents nobody checks, and nothing expires. */
+static void lite_consent(struct rtclab_ice_agent *a, rtclab_time_ns now)
+{
+	if (a->remote_lite || now - a->consent_last < a->cfg.consent_timeout)
+		return;
+	a->selected = SIZE_MAX;
+	a->have_old = false;
+	rtclab_ice_set_state_(a, now, RTCLAB_ICE_STATE_FAILED,
+			      "no consent check from the peer for 30 s: it has gone (RFC 7675 5.1; an ice-lite agent "
+			      "sends none of its own)");
+}
+
 static void consent_timers(struct rtclab_ice_agent *a, rtclab_time_ns now)
 {
 	if ((a->selected == SIZE_MAX && !a->have_old) || a->state == RTCLAB_ICE_STATE_FAILED)
 		return;
+	if (a->cfg.lite) {
+		lite_consent(a, now);
+		return;
+	}
 	if (now - a->consent_last >= a->cfg.consent_timeout) { /* RFC 7675 5.1 */
 		a->selected = SIZE_MAX;
 		a->have_old = false;
@@ -1010,7 +1124,12 @@ rtclab_time_ns rtclab_ice_check_next_(const struct rtclab_ice_agent *a)
 		if (n < t)
 			t = n;
 	}
-	if ((a->selected != SIZE_MAX || a->have_old) && a->state != RTCLAB_ICE_STATE_FAILED) {
+	bool on_pair = (a->selected != SIZE_MAX || a->have_old) && a->state != RTCLAB_ICE_STATE_FAILED;
+	if (on_pair && a->cfg.lite) { /* no consent check of its own: only the peer's may run out */
+		rtclab_time_ns lost = a->remote_lite ? RTCLAB_NEVER : a->consent_last + a->cfg.consent_timeout;
+		if (lost < t)
+			t = lost;
+	} else if (on_pair) {
 		rtclab_time_ns c = a->consent_next;
 		rtclab_time_ns lost = a->consent_last + a->cfg.consent_timeout;
 		rtclab_time_ns disc = a->consent_last + 2 * a->cfg.consent_interval;
@@ -1061,11 +1180,18 @@ void rtclab_ice_update_state_(struct rtclab_ice_agent *a, rtclab_time_ns now)
 	}
 	if (a->have_old)
 		return; /* restart: stays connected on the old pair */
+	if (a->cfg.lite && a->checks_started < 0 && a->have_remote && a->gathering_started)
+		a->checks_started = now; /* the peer's checks may come from now on */
 	if (a->checks_started >= 0 && now - a->checks_started >= a->cfg.check_timeout) {
-		rtclab_ice_set_state_(a, now, RTCLAB_ICE_STATE_FAILED, "no pair was selected before the check timeout");
+		rtclab_ice_set_state_(a, now, RTCLAB_ICE_STATE_FAILED,
+				      a->cfg.lite && !a->remote_lite
+					      ? "the peer nominated no pair (USE-CANDIDATE) before the check timeout"
+					      : "no pair was selected before the check timeout");
 		return;
 	}
-	if (a->have_remote && a->remote_done && a->gathering_done && !checks_in_flight(a) && all_failed(a)) {
+	/* A lite agent with a full peer has no pair to fail: it waits for checks. */
+	bool waits = a->cfg.lite && !a->remote_lite;
+	if (!waits && a->have_remote && a->remote_done && a->gathering_done && !checks_in_flight(a) && all_failed(a)) {
 		rtclab_ice_set_state_(a, now, RTCLAB_ICE_STATE_FAILED,
 				      a->n_pairs ? "every pair failed and both sides have signalled all their candidates"
 						 : "no candidate pair to check, and both sides have signalled all their "
@@ -1073,7 +1199,10 @@ void rtclab_ice_update_state_(struct rtclab_ice_agent *a, rtclab_time_ns now)
 		return;
 	}
 	if (a->have_remote && a->gathering_started && (a->n_pairs || a->checks_started >= 0))
-		rtclab_ice_set_state_(a, now, RTCLAB_ICE_STATE_CHECKING, "connectivity checks running");
+		rtclab_ice_set_state_(a, now, RTCLAB_ICE_STATE_CHECKING,
+				      waits	     ? "waiting for the peer's connectivity checks (ice-lite, RFC 8445 6.2)"
+				      : a->cfg.lite ? "pairing the candidates without checks (both ice-lite, RFC 8445 8.2)"
+						    : "connectivity checks running");
 }
 
 /* --- data and restart ---------------------------------------------------------- */

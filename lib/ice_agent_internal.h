@@ -113,6 +113,7 @@ struct rtclab_ice_agent {
 	enum rtclab_ice_agent_state state;
 	struct ice_cred local, remote;
 	bool have_remote;
+	bool remote_lite;           /* the peer is an ICE lite agent (RFC 8445 2.5); cfg.lite: this one is */
 	/* ICE restart (RFC 8445 9): the previous session's credentials, kept
 	 * for consent on the old selected pair until a new one is selected. */
 	struct ice_cred prev_local, prev_remote;
@@ -189,6 +190,8 @@ RTCLAB_INTERNAL void rtclab_ice_check_response_(struct rtclab_ice_agent *a, rtcl
 						const struct rtclab_addr *from);
 RTCLAB_INTERNAL void rtclab_ice_update_state_(struct rtclab_ice_agent *a, rtclab_time_ns now);
 RTCLAB_INTERNAL void rtclab_ice_reset_checklist_(struct rtclab_ice_agent *a);
+/* RFC 8445 6.1.1: the role that cfg.lite and remote_lite impose. */
+RTCLAB_INTERNAL void rtclab_ice_lite_roles_(struct rtclab_ice_agent *a, rtclab_time_ns now);
 /* Send a payload from local candidate l to remote address dst (through TURN for a relay). */
 RTCLAB_INTERNAL void rtclab_ice_send_from_(struct rtclab_ice_agent *a, rtclab_time_ns now,
 					   const struct rtclab_ice_agent_candidate *l, const struct rtclab_addr *dst,

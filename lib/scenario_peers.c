@@ -100,6 +100,11 @@ static void ice_settings(struct scn_parser *p, yaml_node_t *n, struct rtclab_scn
 		rtclab_scn_problem_(p, RTCLAB_SCN_E_CONFLICT, n, 0, "an ice-lite agent cannot be given role controlling");
 	if (ice->relay_only && !(ice->gather & (1u << RTCLAB_CAND_RELAY)))
 		rtclab_scn_problem_(p, RTCLAB_SCN_E_CONFLICT, n, 0, "policy relay needs relay among the candidates");
+	/* RFC 8445 5.2: a lite agent has host candidates and nothing else. */
+	if (ice->lite && (ice->relay_only || !(ice->gather & (1u << RTCLAB_CAND_HOST))))
+		rtclab_scn_problem_(p, RTCLAB_SCN_E_CONFLICT, n, 0,
+				    "an ice-lite agent uses host candidates only (RFC 8445 5.2): it cannot have %s",
+				    ice->relay_only ? "policy relay" : "candidates without host");
 }
 
 /* --- servers of a peer ------------------------------------------------------------- */

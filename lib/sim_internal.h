@@ -75,6 +75,7 @@ struct sim_peer {
 	char ws_key[32];
 	struct sim_buf in;                                /* bytes from the signaling server */
 	bool sent_description, have_remote;
+	bool eoc_pending;                                 /* answerer: end-of-candidates waits for the answer */
 	uint64_t session_id, session_version;
 	char **pending_lines;                             /* candidates for a non-trickle description */
 	size_t n_pending;

@@ -358,6 +358,8 @@ static void on_agent_event(void *arg, const struct rtclab_ice_event *ev)
 	case RTCLAB_ICE_EV_GATHERING_DONE:
 		if (!p->sp->ice.trickle && !p->sent_description)
 			send_description(p, true);
+		else if (!p->offerer && !p->sent_description)
+			p->eoc_pending = true; /* gathered at once (host only, as a lite agent): after the answer */
 		else
 			send_end_of_candidates(p);
 		break;
@@ -397,9 +399,13 @@ static bool make_agent(struct sim_peer *p, rtclab_time_ns now)
 		n_turn++;
 	}
 	struct rtclab_ice_agent_config c = {0};
+	/* RFC 8445 6.1.1: the offerer controls; the agent itself gives way to
+	 * the lite rules once it knows whether the peer is lite (a lite agent
+	 * is controlled by a full peer, a full agent controls a lite one). */
 	bool controlling = p->sp->ice.role == RTCLAB_SCN_ROLE_CONTROLLING ||
-			   (p->sp->ice.role == RTCLAB_SCN_ROLE_AUTO && p->offerer && !p->sp->ice.lite);
+			   (p->sp->ice.role == RTCLAB_SCN_ROLE_AUTO && p->offerer);
 	c.role = controlling ? RTCLAB_ICE_CONTROLLING : RTCLAB_ICE_CONTROLLED;
+	c.lite = p->sp->ice.lite;
 	c.rng = &p->rng;
 	c.hosts = p->sockets;
 	c.n_hosts = p->n_sockets;
@@ -480,6 +486,7 @@ static void take_description(struct sim_peer *p, rtclab_time_ns now, const struc
 	snprintf(ufrag, sizeof ufrag, "%.*s", (int)u.len, u.ptr);
 	snprintf(pwd, sizeof pwd, "%.*s", (int)w.len, w.ptr);
 	rtclab_ice_agent_set_remote_credentials(p->agent, ufrag, pwd);
+	rtclab_ice_agent_set_remote_lite(p->agent, now, sdp->ice.lite); /* session-level a=ice-lite */
 	bool eoc = false;
 	for (size_t i = 0; i < sdp->n_media; i++)
 		eoc |= sdp->media[i].end_of_candidates;
@@ -513,6 +520,10 @@ void sim_peer_message(struct sim_peer *p, rtclab_time_ns now, const char *text, 
 				send_description(p, false);
 				for (size_t k = 0; k < p->n_pending; k++)
 					send_candidate(p, p->pending_lines[k]);
+			}
+			if (p->eoc_pending && p->sent_description) { /* a browser trickles after its answer, never before */
+				p->eoc_pending = false;
+				send_end_of_candidates(p);
 			}
 		} else if (it->kind == RTCLAB_SIGNAL_ANSWER && it->sdp && p->offerer && p->agent) {
 			take_description(p, now, it->sdp);

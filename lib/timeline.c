@@ -1334,6 +1334,53 @@ static void on_media(struct rtclab_timeline *tl, const struct rtclab_event *ev, 
 		 "inside DTLS, all over the selected pair.");
 }
 
+/* Two ice-lite agents send no check (RFC 8445 8.2): each pairs its
+ * candidates with the other's of the same address family and, with one
+ * pair, uses it at once.  The first DTLS or media packet between a
+ * candidate of one lite peer of a session and one of the other is that
+ * pair: it is taken as nominated (valid and selected) from then on. */
+static bool lite_pair(struct rtclab_timeline *tl, const struct rtclab_event *ev, const struct rtclab_addr *src,
+		      const struct rtclab_addr *dst, int *si, int *pi)
+{
+	if (!tl->state->lite_sessions)
+		return false;
+	for (size_t i = tl->n_sessions; i-- > 0;) {
+		struct rtclab_tl_session *s = tl->sessions[i];
+		if (!s->peers[0].ice_lite || !s->peers[1].ice_lite)
+			continue;
+		for (int p = 0; p < 2; p++) {
+			if (tl_candidate_find(s, p, src) < 0 || tl_candidate_find(s, 1 - p, dst) < 0)
+				continue;
+			int k = pair_find_or_add(tl, (int)i, p, src, dst, RTCLAB_L4_UDP);
+			if (k < 0)
+				return false;
+			struct tl_pair_x *px = &tl->state->sx[i]->px[k];
+			s->pairs[k].nominated = true;
+			s->pairs[k].nominated_ns = ev->ts_ns;
+			px->nominated = px->lite = true;
+			px->nominated_gen = -1;
+			tl_peer_endpoint(tl, (int)i, p, src, ev->ts_ns, ev->frame);
+			tl_peer_endpoint(tl, (int)i, 1 - p, dst, ev->ts_ns, ev->frame);
+			char a1[RTCLAB_ADDR_STRLEN], a2[RTCLAB_ADDR_STRLEN];
+			struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_CHECKS, RTCLAB_TL_EV_NOTE, ev->ts_ns, ev->frame,
+							    s->peers[p].node, s->peers[1 - p].node);
+			if (sp) {
+				sp->pair = k;
+				tl_fmt(sp->what, sizeof sp->what, "pair %s -> %s, used without checks (both ice-lite)",
+				       tl_addr(src, a1), tl_addr(dst, a2));
+				tl_fmt(sp->why, sizeof sp->why,
+				       "Both agents are ice-lite, so neither sends a connectivity check: each pairs its "
+				       "host candidate with the other's of the same address family and sends over it at "
+				       "once (RFC 8445 8.2).");
+			}
+			*si = (int)i;
+			*pi = k;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void on_result(struct rtclab_timeline *tl, const struct rtclab_event *ev, const struct rtclab_demux_result *r,
 		      const struct rtclab_addr *lsrc, const struct rtclab_addr *ldst, enum rtclab_tunnel_via via)
 {
@@ -1345,7 +1392,7 @@ static void on_result(struct rtclab_timeline *tl, const struct rtclab_event *ev,
 	case RTCLAB_DEMUX_RTP:
 	case RTCLAB_DEMUX_RTCP: {
 		int si, pi;
-		if (!pair_between(tl, lsrc, ldst, &si, &pi))
+		if (!pair_between(tl, lsrc, ldst, &si, &pi) && !lite_pair(tl, ev, lsrc, ldst, &si, &pi))
 			return;
 		if (r->proto == RTCLAB_DEMUX_DTLS)
 			on_dtls(tl, ev, &r->u.dtls, lsrc, ldst, si);

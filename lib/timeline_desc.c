@@ -67,6 +67,8 @@ void tl_set_peer_desc(struct rtclab_timeline *tl, int si, int peer, const struct
 	enum rtclab_sdp_setup setup = sdp->n_media ? sdp->media[0].setup : sdp->setup;
 	snprintf(p->setup, sizeof p->setup, "%s", setup ? rtclab_sdp_setup_name(setup) : "");
 	p->ice_lite = sdp->ice.lite;
+	if (s->peers[0].ice_lite && s->peers[1].ice_lite)
+		tl->state->lite_sessions = true;
 	for (size_t i = 0; i < sdp->n_media; i++)
 		p->end_of_candidates |= sdp->media[i].end_of_candidates;
 	if (p->desc_source == RTCLAB_TL_DESC_NONE || from != RTCLAB_TL_DESC_CAPTURE) {

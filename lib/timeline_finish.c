@@ -336,7 +336,8 @@ static void swap_peers(struct rtclab_timeline *tl, int si)
  * ice_role is documented as "from its checks, else from the SDP", and the
  * SDP part was not done): the opposite of the other agent's checks, else
  * RFC 8445 6.1.1: a lite agent is controlled and its full peer
- * controlling; between two full agents the offerer controls. */
+ * controlling; between two full agents, or two lite ones, the offerer
+ * controls. */
 static void sdp_ice_roles(struct rtclab_timeline *tl, int si)
 {
 	struct rtclab_tl_session *s = tl->sessions[si];
@@ -350,11 +351,11 @@ static void sdp_ice_roles(struct rtclab_timeline *tl, int si)
 			me->ice_role = seen[1 - p] == RTCLAB_TL_CONTROLLING ? RTCLAB_TL_CONTROLLED : RTCLAB_TL_CONTROLLING;
 		else if (!x->peers[p].has_desc)
 			continue;
-		else if (me->ice_lite)
+		else if (me->ice_lite && !(x->peers[1 - p].has_desc && other->ice_lite))
 			me->ice_role = RTCLAB_TL_CONTROLLED;
 		else if (!x->peers[1 - p].has_desc)
 			continue;
-		else if (other->ice_lite)
+		else if (other->ice_lite && !me->ice_lite)
 			me->ice_role = RTCLAB_TL_CONTROLLING;
 		else if (me->role == RTCLAB_TL_OFFERER)
 			me->ice_role = RTCLAB_TL_CONTROLLING;
@@ -464,7 +465,7 @@ static void pair_states(struct rtclab_tl_session *s, const struct tl_session_x *
 	for (size_t i = 0; i < s->n_pairs; i++) {
 		struct rtclab_tl_pair *p = &s->pairs[i];
 		uint64_t conflicts = x->px[i].n_role_conflicts;
-		if (p->n_success)
+		if (p->n_success || x->px[i].lite) /* RFC 8445 8.2: the lite pair is in the valid list */
 			p->state = RTCLAB_TL_SUCCEEDED;
 		else if (p->n_errors > conflicts || (p->n_timeouts && p->n_timeouts + conflicts >= p->n_checks))
 			p->state = RTCLAB_TL_FAILED;
@@ -618,12 +619,18 @@ static void outcome(struct rtclab_timeline *tl, int si)
 	if (sel->has) {
 		const struct tl_pair_x *px = &x->px[sel->pair];
 		s->connected = true;
-		int n = tl_fmt(s->outcome, sizeof s->outcome, "connected over %s<->%s after %llu check%s in %.0f ms",
-				 type_or(sel->local_type_known, sel->local_type),
-				 type_or(sel->remote_type_known, sel->remote_type),
-				 (unsigned long long)px->checks_before_nomination,
-				 px->checks_before_nomination == 1 ? "" : "s",
-				 px->gen_first_check_ns ? (double)(sel->time_ns - px->gen_first_check_ns) / 1e6 : 0.0);
+		int n = px->lite
+				? tl_fmt(s->outcome, sizeof s->outcome,
+					 "connected over %s<->%s without checks: both agents are ice-lite (RFC 8445 8.2)",
+					 type_or(sel->local_type_known, sel->local_type),
+					 type_or(sel->remote_type_known, sel->remote_type))
+				: tl_fmt(s->outcome, sizeof s->outcome, "connected over %s<->%s after %llu check%s in %.0f ms",
+					 type_or(sel->local_type_known, sel->local_type),
+					 type_or(sel->remote_type_known, sel->remote_type),
+					 (unsigned long long)px->checks_before_nomination,
+					 px->checks_before_nomination == 1 ? "" : "s",
+					 px->gen_first_check_ns ? (double)(sel->time_ns - px->gen_first_check_ns) / 1e6
+								: 0.0);
 		if (sel->relayed && n > 0 && (size_t)n < sizeof s->outcome)
 			n += snprintf(s->outcome + n, sizeof s->outcome - (size_t)n, ", relayed through TURN%s",
 				      s->flow.channeldata ? " (media as ChannelData)"
@@ -642,7 +649,12 @@ static void outcome(struct rtclab_timeline *tl, int si)
 	}
 	const char *relay_hint = any_relay(s) ? "" : "; no relayed candidate was gathered, so there was no TURN "
 						     "fallback when the direct paths were blocked";
-	if (!checks)
+	bool both_lite = s->peers[0].ice_lite && s->peers[1].ice_lite;
+	if (!checks && both_lite)
+		tl_fmt(s->outcome, sizeof s->outcome,
+			 "unknown: both agents are ice-lite and send no checks (RFC 8445 8.2), and no DTLS or media "
+			 "between their candidates is in the capture");
+	else if (!checks)
 		tl_fmt(s->outcome, sizeof s->outcome,
 			 "unknown: no connectivity checks in the capture (it may have been taken where only the "
 			 "signaling passes, or ICE never started)");
@@ -712,7 +724,9 @@ static void what_is_missing(struct rtclab_timeline *tl, int si)
 	uint64_t answered = s->peers[0].checks_answered + s->peers[1].checks_answered;
 	if (x->checks_total && !answered && !x->orphan_responses)
 		missing(s, "responses: no check was answered in the capture");
-	if (!x->checks_total && !x->orphan_responses)
+	/* two ice-lite agents send none at all (RFC 8445 8.2) */
+	bool both_lite = s->peers[0].ice_lite && s->peers[1].ice_lite;
+	if (!x->checks_total && !x->orphan_responses && !both_lite)
 		missing(s, "connectivity checks: none in the capture for these ufrags");
 	uint64_t unknown = 0;
 	for (size_t i = 0; i < s->n_pairs; i++)

@@ -122,6 +122,7 @@ struct tl_pair_x {
 	uint64_t n_role_conflicts;         /* 487 responses among n_errors: the pair is retried, not failed */
 	uint64_t checks_before_nomination; /* the generation's check transactions when it was nominated */
 	int64_t gen_first_check_ns;        /* the first check of that generation */
+	bool lite;                         /* two ice-lite agents' pair, taken without checks (RFC 8445 8.2) */
 };
 
 struct tl_peer_x {
@@ -253,6 +254,7 @@ struct rtclab_timeline_state {
 	struct tl_tls tls[TL_MAX_TLS];
 	size_t n_tls;
 	uint64_t supplied;                 /* descriptions supplied before the events */
+	bool lite_sessions;                /* a session of two ice-lite agents: look for their check-less pair */
 	bool finished;
 	int64_t now_ns;                    /* the time of the latest event */
 };

@@ -61,6 +61,7 @@ struct net {
 	uint64_t hash;
 	unsigned stun_msgs, stun_bad, integrity_ok, integrity_bad;
 	unsigned err_487, err_401, perm_ok, chanbind_ok, channeldata, a_requests_early;
+	unsigned requests[2];         /* STUN requests each peer sent (checks, consent, servers) */
 };
 
 static struct rtclab_addr mk(const char *ip, uint16_t port)
@@ -144,6 +145,11 @@ static void net_send(void *arg, rtclab_time_ns now, enum rtclab_l4 l4, const str
 	inspect(n, src, data, len);
 	if (n->p[0].agent && rtclab_addr_equal(src, &n->p[0].host) && now < RTCLAB_SEC(1) && rtclab_stun_is_stun(data, len, true))
 		n->a_requests_early++;
+	struct rtclab_stun_msg sm;
+	for (size_t i = 0; i < 2 && rtclab_stun_is_stun(data, len, true); i++)
+		if (rtclab_addr_equal(src, &n->p[i].host) && rtclab_stun_decode(&sm, data, len) == RTCLAB_STUN_OK &&
+		    sm.cls == RTCLAB_STUN_REQUEST)
+			n->requests[i]++;
 	hash_bytes(&n->hash, &now, sizeof now);
 	hash_bytes(&n->hash, src, sizeof *src);
 	hash_bytes(&n->hash, dst, sizeof *dst);
@@ -262,6 +268,7 @@ struct opts {
 	bool stun, turn;
 	enum rtclab_l4 turn_l4;
 	bool trickle_off;
+	bool lite[2];                           /* an ICE lite agent (RFC 8445 2.5) */
 };
 
 static struct net *g_net; /* the event callback finds the network through it (tests run one at a time) */
@@ -371,10 +378,11 @@ static struct net *net_new(const struct opts *o)
 		c.hosts = hosts;
 		c.n_hosts = n_hosts;
 		c.stun_servers = &n->stun_addr;
-		c.n_stun_servers = i == 0 && o->stun;
+		c.n_stun_servers = (i == 0 || o->lite[i]) && o->stun; /* a lite agent must not use them */
 		c.turn_servers = &ts;
-		c.n_turn_servers = i == 0 && o->turn;
+		c.n_turn_servers = (i == 0 || o->lite[i]) && o->turn;
 		c.trickle = !o->trickle_off;
+		c.lite = o->lite[i];
 		c.send = net_send;
 		c.send_arg = n;
 		c.on_event = on_event;
@@ -460,7 +468,7 @@ static void check_data(struct net *n, rtclab_time_ns now, size_t from)
 
 static void test_lan(void)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 1, NULL, false, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 1, NULL, false, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	start(n);
 	run(n, RTCLAB_SEC(5));
@@ -483,7 +491,7 @@ static void test_lan(void)
 
 static uint64_t lossy_run(uint64_t seed, bool *ok)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, seed, NULL, false, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, seed, NULL, false, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	n->loss = 0.2;
 	start(n);
@@ -509,7 +517,7 @@ static void test_loss(void)
 
 static void test_role_conflict(void)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLING}, 3, NULL, false, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLING}, 3, NULL, false, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	start(n);
 	uint64_t ta = rtclab_ice_agent_tie_breaker(n->p[0].agent), tb = rtclab_ice_agent_tie_breaker(n->p[1].agent);
@@ -523,7 +531,7 @@ static void test_role_conflict(void)
 	net_free(n);
 
 	/* Both controlled: the larger tie-breaker becomes controlling. */
-	struct opts o2 = {{RTCLAB_ICE_CONTROLLED, RTCLAB_ICE_CONTROLLED}, 4, NULL, false, false, 0, false};
+	struct opts o2 = {{RTCLAB_ICE_CONTROLLED, RTCLAB_ICE_CONTROLLED}, 4, NULL, false, false, 0, false, {false, false}};
 	n = net_new(&o2);
 	start(n);
 	ta = rtclab_ice_agent_tie_breaker(n->p[0].agent);
@@ -539,7 +547,7 @@ static void test_role_conflict(void)
 static void test_trickle(void)
 {
 	struct rtclab_addr dead = mk("192.168.9.9", 7000);
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 5, &dead, false, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 5, &dead, false, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	n->unreachable = dead;
 	n->hold_until = RTCLAB_SEC(1); /* only B's unreachable candidate goes out before 1 s */
@@ -558,7 +566,7 @@ static void test_trickle(void)
 
 static void test_no_pair(void)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 6, NULL, false, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 6, NULL, false, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	n->block_direct = true;
 	start(n);
@@ -577,7 +585,7 @@ static void test_no_pair(void)
 
 static void test_consent(void)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 9, NULL, false, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 9, NULL, false, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	start(n);
 	run(n, RTCLAB_SEC(20));
@@ -619,7 +627,7 @@ static void resignal(struct net *n, rtclab_time_ns now)
 
 static void test_restart(void)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 11, NULL, false, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 11, NULL, false, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	start(n);
 	run(n, RTCLAB_SEC(3));
@@ -650,7 +658,7 @@ static void test_restart(void)
 
 static void test_srflx(void)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 13, NULL, true, false, 0, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 13, NULL, true, false, 0, false, {false, false}};
 	struct net *n = net_new(&o);
 	n->nat_a = true;
 	start(n);
@@ -678,7 +686,7 @@ static void test_srflx(void)
 
 static void relay_case(enum rtclab_l4 l4)
 {
-	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 17, NULL, false, true, l4, false};
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 17, NULL, false, true, l4, false, {false, false}};
 	struct net *n = net_new(&o);
 	n->block_direct = true;
 	start(n);
@@ -1031,6 +1039,277 @@ static void test_storm_reused_slot(void)
 	rtclab_ice_agent_free(a);
 }
 
+/* --- ICE lite (RFC 8445 2.5) ---------------------------------------------------- */
+
+/* Credentials, then what each learns of the other's implementation (the
+ * a=ice-lite of its description, RFC 8839 5.3) when `tell`, then gathering. */
+static void start_lite(struct net *n, const struct opts *o, bool tell)
+{
+	exchange_credentials(n);
+	if (tell)
+		for (size_t i = 0; i < 2; i++)
+			CU_ASSERT_EQUAL(rtclab_ice_agent_set_remote_lite(n->p[i].agent, 0, o->lite[1 - i]),
+					RTCLAB_ICE_AGENT_OK);
+	rtclab_ice_agent_gather(n->p[0].agent, 0);
+	rtclab_ice_agent_gather(n->p[1].agent, 0);
+}
+
+/* A full agent and a lite one: the full one controls (6.1.1) and sends
+ * every check; the lite one sends no request at all, answers, and selects
+ * the pair of the check with USE-CANDIDATE (7.3.2, 8.2).  Consent is the
+ * full agent's; the lite one notices when its checks stop (RFC 7675). */
+static void test_lite_full_connects(void)
+{
+	/* B is told to control: a lite agent is controlled by a full peer whatever it is told */
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLING}, 21, NULL, false, false, 0, false, {false, true}};
+	struct net *n = net_new(&o);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_role(n->p[1].agent), RTCLAB_ICE_CONTROLLED);
+	start_lite(n, &o, true);
+	run(n, RTCLAB_SEC(5));
+	struct rtclab_ice_agent *a = n->p[0].agent, *b = n->p[1].agent;
+	CU_ASSERT_FATAL(connected(a) && connected(b));
+	check_same_pair(n);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_role(a), RTCLAB_ICE_CONTROLLING);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_role(b), RTCLAB_ICE_CONTROLLED);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_get_state(b), RTCLAB_ICE_STATE_COMPLETED);
+	CHECKF(n->requests[1] == 0, "the lite agent sent %u requests", n->requests[1]);
+	CHECKF(n->requests[0] >= 2, "the full agent sent %u checks", n->requests[0]);
+	const struct rtclab_ice_agent_pair *pb = rtclab_ice_agent_pair(b, rtclab_ice_agent_selected(b));
+	CU_ASSERT(pb->nominated && pb->valid && pb->requests_received >= 2 && pb->requests_sent == 0);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_pair_count(b), 1); /* only the pair the peer checked */
+	CHECKF(n->stun_bad == 0 && n->integrity_bad == 0 && n->err_487 == 0, "every message decodes and verifies");
+	check_data(n, RTCLAB_SEC(5), 0);
+	check_data(n, RTCLAB_MS(5500), 1);
+	/* consent: the full agent's checks, answered; the lite one stays up on them */
+	run(n, RTCLAB_SEC(40));
+	const struct rtclab_ice_agent_pair *pa = rtclab_ice_agent_pair(a, rtclab_ice_agent_selected(a));
+	CHECKF(pa->responses_received >= 6, "consent checks answered: %u responses", pa->responses_received);
+	CU_ASSERT(connected(b) && n->p[1].failed_at < 0 && n->p[1].disconnected_at < 0);
+	CU_ASSERT_EQUAL(n->requests[1], 0);
+	/* the full agent goes silent: the lite one gives up 30 s after its last check */
+	n->drop_all = true;
+	run(n, RTCLAB_SEC(100));
+	rtclab_time_ns d = n->p[1].failed_at - RTCLAB_SEC(40);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_get_state(b), RTCLAB_ICE_STATE_FAILED);
+	CHECKF(d >= RTCLAB_SEC(23) && d <= RTCLAB_SEC(31), "the lite agent gave up %lld ms after the cut",
+	       (long long)(d / 1000000));
+	CU_ASSERT_EQUAL(n->requests[1], 0);
+	net_free(n);
+}
+
+/* The full agent configured controlled takes the controlling role: at
+ * once when told the peer is lite (6.1.1), else when the lite agent
+ * answers its ICE-CONTROLLED check with 487 (a lite agent cannot control). */
+static void test_lite_full_role(void)
+{
+	for (int tell = 1; tell >= 0; tell--) {
+		struct opts o = {{RTCLAB_ICE_CONTROLLED, RTCLAB_ICE_CONTROLLED}, 22, NULL, false, false, 0, false,
+				 {false, true}};
+		struct net *n = net_new(&o);
+		start_lite(n, &o, tell);
+		CU_ASSERT_EQUAL(rtclab_ice_agent_role(n->p[0].agent),
+				tell ? RTCLAB_ICE_CONTROLLING : RTCLAB_ICE_CONTROLLED);
+		run(n, RTCLAB_SEC(5));
+		CU_ASSERT_EQUAL(rtclab_ice_agent_role(n->p[0].agent), RTCLAB_ICE_CONTROLLING);
+		CU_ASSERT_EQUAL(rtclab_ice_agent_role(n->p[1].agent), RTCLAB_ICE_CONTROLLED);
+		CHECKF(tell ? n->err_487 == 0 : n->err_487 >= 1, "told %d: %u 487 answers", tell, n->err_487);
+		CU_ASSERT(connected(n->p[0].agent) && connected(n->p[1].agent));
+		CU_ASSERT_EQUAL(n->requests[1], 0);
+		check_same_pair(n);
+		net_free(n);
+	}
+}
+
+/* A lite agent with STUN and TURN servers configured gathers its host
+ * candidates only and never talks to the servers (RFC 8445 5.2). */
+static void test_lite_host_only(void)
+{
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 23, NULL, true, true, 0, false, {false, true}};
+	struct net *n = net_new(&o);
+	start_lite(n, &o, true);
+	struct rtclab_ice_agent *b = n->p[1].agent;
+	CU_ASSERT(rtclab_ice_agent_gathering_done(b)); /* at once: nothing to wait for */
+	run(n, RTCLAB_SEC(10));
+	CU_ASSERT_EQUAL(rtclab_ice_agent_local_count(b), 1);
+	for (size_t k = 0; k < rtclab_ice_agent_local_count(b); k++)
+		CU_ASSERT_EQUAL(rtclab_ice_agent_local_candidate(b, k)->type, RTCLAB_CAND_HOST);
+	CU_ASSERT_EQUAL(n->requests[1], 0);
+	CU_ASSERT_EQUAL(rtclab_turn_server_allocations(n->turn), 1); /* A's, not B's */
+	CU_ASSERT(connected(n->p[0].agent) && connected(b));
+	CU_ASSERT_EQUAL(sel_local(b)->type, RTCLAB_CAND_HOST);
+	net_free(n);
+	/* relay_only asks for what a lite agent never gathers */
+	struct rtclab_rng rng;
+	rtclab_rng_seed(&rng, 1);
+	struct rtclab_addr h = mk("192.0.2.20", 5000);
+	struct rtclab_ice_agent_config c;
+	memset(&c, 0, sizeof c);
+	c.rng = &rng;
+	c.hosts = &h;
+	c.n_hosts = 1;
+	c.send = net_send;
+	c.lite = c.relay_only = true;
+	enum rtclab_ice_agent_error err;
+	CU_ASSERT_PTR_NULL(rtclab_ice_agent_new(&c, &err));
+	CU_ASSERT_EQUAL(err, RTCLAB_ICE_AGENT_E_INVALID_ARG);
+}
+
+/* Two lite agents (RFC 8445 8.2): no check at all; each pairs the host
+ * candidates of the same family and uses the pair; the offerer controls. */
+static void test_lite_both(void)
+{
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 24, NULL, false, false, 0, false, {true, true}};
+	struct net *n = net_new(&o);
+	start_lite(n, &o, true);
+	run(n, RTCLAB_SEC(5));
+	CU_ASSERT(connected(n->p[0].agent) && connected(n->p[1].agent));
+	check_same_pair(n);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_role(n->p[0].agent), RTCLAB_ICE_CONTROLLING);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_role(n->p[1].agent), RTCLAB_ICE_CONTROLLED);
+	CHECKF(n->stun_msgs == 0, "%u STUN messages between two lite agents", n->stun_msgs);
+	check_data(n, RTCLAB_SEC(5), 0);
+	check_data(n, RTCLAB_MS(5500), 1);
+	run(n, RTCLAB_SEC(60)); /* nobody checks consent, and nothing expires */
+	CU_ASSERT(connected(n->p[0].agent) && connected(n->p[1].agent));
+	net_free(n);
+}
+
+/* An ICE restart with a lite peer: the full agent checks again with the
+ * new credentials and nominates, the lite agent selects anew; data stays
+ * on the old pair meanwhile (RFC 8445 9). */
+static void test_lite_restart(void)
+{
+	struct opts o = {{RTCLAB_ICE_CONTROLLING, RTCLAB_ICE_CONTROLLED}, 25, NULL, false, false, 0, false, {false, true}};
+	struct net *n = net_new(&o);
+	start_lite(n, &o, true);
+	run(n, RTCLAB_SEC(3));
+	CU_ASSERT_FATAL(connected(n->p[0].agent) && connected(n->p[1].agent));
+	n->forward = false;
+	rtclab_ice_agent_restart(n->p[0].agent, RTCLAB_SEC(3));
+	rtclab_ice_agent_restart(n->p[1].agent, RTCLAB_SEC(3));
+	CU_ASSERT_EQUAL(rtclab_ice_agent_send_data(n->p[1].agent, RTCLAB_SEC(3), "during", 6), RTCLAB_ICE_AGENT_OK);
+	run(n, RTCLAB_MS(3100));
+	CU_ASSERT_STRING_EQUAL(n->p[0].received, "during");
+	resignal(n, RTCLAB_MS(3100));
+	run(n, RTCLAB_SEC(8));
+	CU_ASSERT(connected(n->p[0].agent) && connected(n->p[1].agent));
+	CU_ASSERT_EQUAL(n->p[0].n_selected, 2);
+	CU_ASSERT_EQUAL(n->p[1].n_selected, 2);
+	CU_ASSERT_EQUAL(n->requests[1], 0);
+	CU_ASSERT(n->integrity_bad == 0);
+	check_same_pair(n);
+	check_data(n, RTCLAB_SEC(8), 1);
+	net_free(n);
+}
+
+/* A lite agent driven by hand: what it answers, and when it selects. */
+static unsigned lite_requests, lite_responses;
+static struct pkt lite_last;
+static void lite_send(void *arg, rtclab_time_ns now, enum rtclab_l4 l4, const struct rtclab_addr *src,
+		      const struct rtclab_addr *dst, const void *data, size_t len)
+{
+	(void)arg, (void)now, (void)l4, (void)src, (void)dst;
+	struct rtclab_stun_msg m;
+	if (rtclab_stun_decode(&m, data, len) != RTCLAB_STUN_OK)
+		return;
+	lite_requests += m.cls == RTCLAB_STUN_REQUEST;
+	lite_responses += m.cls == RTCLAB_STUN_SUCCESS || m.cls == RTCLAB_STUN_ERROR;
+	lite_last.len = len < sizeof lite_last.data ? len : 0;
+	memcpy(lite_last.data, data, lite_last.len);
+}
+
+/* The peer's check to the lite agent (USERNAME mine:them), with
+ * USE-CANDIDATE or not, saying it is controlling or controlled. */
+static uint16_t lite_check(struct rtclab_ice_agent *a, rtclab_time_ns now, const struct rtclab_addr *from,
+			   bool use_candidate, bool controlling, uint8_t n)
+{
+	uint8_t buf[256], tid[12] = {0x11, 0x7E, 0, 0, 0, 0, 0, 0, 0, 0, 0, n};
+	struct rtclab_stun_encoder e;
+	rtclab_stun_enc_begin(&e, buf, sizeof buf, RTCLAB_STUN_BINDING, RTCLAB_STUN_REQUEST, tid);
+	rtclab_stun_enc_raw(&e, RTCLAB_STUN_ATTR_USERNAME, "mine:them", 9);
+	struct rtclab_stun_attr at;
+	memset(&at, 0, sizeof at);
+	at.type = RTCLAB_STUN_ATTR_PRIORITY;
+	at.v.u32 = 1853824767;
+	rtclab_stun_enc_attr(&e, &at);
+	at.type = controlling ? RTCLAB_STUN_ATTR_ICE_CONTROLLING : RTCLAB_STUN_ATTR_ICE_CONTROLLED;
+	at.v.u64 = 1; /* the smallest tie-breaker: a full agent would switch, a lite one cannot */
+	rtclab_stun_enc_attr(&e, &at);
+	if (use_candidate)
+		rtclab_stun_enc_raw(&e, RTCLAB_STUN_ATTR_USE_CANDIDATE, NULL, 0);
+	size_t len = storm_seal(&e, storm_pwd);
+	CU_ASSERT_FATAL(len > 0);
+	lite_last.len = 0;
+	CU_ASSERT(rtclab_ice_agent_receive(a, now, RTCLAB_L4_UDP, storm_host(), from, buf, len));
+	struct rtclab_stun_msg m;
+	if (!lite_last.len || rtclab_stun_decode(&m, lite_last.data, lite_last.len) != RTCLAB_STUN_OK)
+		return 0;
+	const struct rtclab_stun_attr *ec = rtclab_stun_find(&m, RTCLAB_STUN_ATTR_ERROR_CODE);
+	struct rtclab_stun_credentials cr = {storm_pwd, NULL, NULL, false};
+	struct rtclab_stun_verdict v;
+	rtclab_stun_verify(&m, &cr, &v);
+	CU_ASSERT(v.integrity == RTCLAB_STUN_CHECK_OK && v.fingerprint == RTCLAB_STUN_CHECK_OK);
+	return ec && ec->ok ? ec->v.error.code : 200;
+}
+
+static void test_lite_selects_on_use_candidate(void)
+{
+	struct rtclab_rng rng;
+	rtclab_rng_seed(&rng, 3);
+	struct rtclab_ice_agent_config c;
+	memset(&c, 0, sizeof c);
+	c.rng = &rng;
+	c.hosts = storm_host();
+	c.n_hosts = 1;
+	c.role = RTCLAB_ICE_CONTROLLING; /* ignored: a lite agent with a full peer is controlled */
+	c.ufrag = "mine";
+	c.pwd = storm_pwd;
+	c.send = lite_send;
+	c.lite = true;
+	lite_requests = lite_responses = 0;
+	struct rtclab_ice_agent *a = rtclab_ice_agent_new(&c, NULL);
+	CU_ASSERT_FATAL(a != NULL);
+	rtclab_ice_agent_gather(a, 0);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_set_remote_credentials(a, "them", peer_pwd), RTCLAB_ICE_AGENT_OK);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_set_remote_lite(a, 0, false), RTCLAB_ICE_AGENT_OK);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_role(a), RTCLAB_ICE_CONTROLLED);
+	/* signalled candidates make no check list */
+	CU_ASSERT_EQUAL(rtclab_ice_agent_add_remote_candidate(a, 0, "candidate:1 1 udp 2130706431 198.51.100.9 9 typ host"),
+			RTCLAB_ICE_AGENT_OK);
+	rtclab_ice_agent_remote_gathering_done(a, 0);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_pair_count(a), 0);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_get_state(a), RTCLAB_ICE_STATE_CHECKING); /* waiting, not failed */
+	struct rtclab_addr from = mk("203.0.113.5", 40000);
+	/* a check without USE-CANDIDATE: answered, remembered, not selected */
+	CU_ASSERT_EQUAL(lite_check(a, RTCLAB_MS(100), &from, false, true, 1), 200);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_pair_count(a), 1);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_selected(a), SIZE_MAX);
+	CU_ASSERT(!rtclab_ice_agent_pair(a, 0)->valid);
+	/* a peer that says it is controlled too: 487, whatever the tie-breakers */
+	CU_ASSERT_EQUAL(lite_check(a, RTCLAB_MS(150), &from, false, false, 2), 487);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_role(a), RTCLAB_ICE_CONTROLLED);
+	/* USE-CANDIDATE: answered with success, so nominated and selected (7.3.2, 8.2) */
+	CU_ASSERT_EQUAL(lite_check(a, RTCLAB_MS(200), &from, true, true, 3), 200);
+	size_t sel = rtclab_ice_agent_selected(a);
+	CU_ASSERT_FATAL(sel != SIZE_MAX);
+	const struct rtclab_ice_agent_pair *p = rtclab_ice_agent_pair(a, sel);
+	CU_ASSERT(p->nominated && p->valid && p->state == RTCLAB_PAIR_SUCCEEDED);
+	CU_ASSERT(rtclab_addr_equal(&rtclab_ice_agent_remote_candidate(a, p->remote)->addr, &from));
+	CU_ASSERT_EQUAL(rtclab_ice_agent_get_state(a), RTCLAB_ICE_STATE_COMPLETED);
+	/* time passes, checks keep coming: never a request of its own */
+	for (int k = 0; k < 10; k++) {
+		rtclab_time_ns t = RTCLAB_SEC(5) * (k + 1);
+		for (rtclab_time_ns w = rtclab_ice_agent_next_timer(a); w <= t; w = rtclab_ice_agent_next_timer(a))
+			rtclab_ice_agent_timeout(a, w);
+		CU_ASSERT_EQUAL(lite_check(a, t, &from, false, true, (uint8_t)(10 + k)), 200);
+	}
+	CU_ASSERT_EQUAL(rtclab_ice_agent_get_state(a), RTCLAB_ICE_STATE_COMPLETED);
+	CU_ASSERT_EQUAL(lite_requests, 0);
+	CU_ASSERT_EQUAL(lite_responses, 13);
+	CU_ASSERT_EQUAL(rtclab_ice_agent_send_data(a, RTCLAB_SEC(60), "x", 1), RTCLAB_ICE_AGENT_OK);
+	rtclab_ice_agent_free(a);
+}
+
 RTCLAB_SUITE(ice_agent)
 {
 	static const struct unit_test tests[] = {
@@ -1046,6 +1325,12 @@ RTCLAB_SUITE(ice_agent)
 		{"srflx through the STUN server", test_srflx},
 		{"relay through the TURN server over UDP", test_relay_udp},
 		{"relay through the TURN server over TCP", test_relay_tcp},
+		{"ice-lite: a full and a lite agent connect, the lite one never asks", test_lite_full_connects},
+		{"ice-lite: the full agent controls (RFC 8445 6.1.1)", test_lite_full_role},
+		{"ice-lite: host candidates only, servers unused", test_lite_host_only},
+		{"ice-lite: two lite agents pair without checks", test_lite_both},
+		{"ice-lite: ICE restart with a lite peer", test_lite_restart},
+		{"ice-lite: selected on USE-CANDIDATE, 487 to a controlled peer", test_lite_selects_on_use_candidate},
 		{"prflx storm: ordinary checks still run", test_storm_ordinary_checks},
 		{"prflx storm: a reused remote slot forgets old checks", test_storm_reused_slot},
 		{NULL, NULL},

@@ -146,6 +146,12 @@ static const struct broken brokens[] = {
 	 "0 to 10000"},
 	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, lan: office}\n" EXPECT, RTCLAB_SCN_E_UNKNOWN_REF, 4, 39,
 	 "no LAN named 'office'"},
+	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, nat: open, ice: {lite: true, role: controlling}}\n" EXPECT,
+	 RTCLAB_SCN_E_CONFLICT, 4, 50, "cannot be given role controlling"},
+	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, nat: open, ice: {lite: true, policy: relay}}\n" EXPECT,
+	 RTCLAB_SCN_E_CONFLICT, 4, 50, "host candidates only (RFC 8445 5.2): it cannot have policy relay"},
+	{HEAD "peers:\n  - {name: A, address: 10.0.0.1, nat: open, ice: {lite: true, candidates: [srflx]}}\n" EXPECT,
+	 RTCLAB_SCN_E_CONFLICT, 4, 50, "candidates without host"},
 };
 
 static void test_broken_inputs(void)

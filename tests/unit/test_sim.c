@@ -13,6 +13,7 @@
 #include "rtclab/pcapng_writer.h"
 #include "rtclab/scenario.h"
 #include "rtclab/sim.h"
+#include "rtclab/stun.h"
 #include "rtclab/timeline.h"
 #include "unit.h"
 
@@ -37,6 +38,8 @@ struct capture {
 	struct rtclab_events *events;  /* into a timeline, when set */
 	struct rtclab_timeline *tl;
 	struct rtclab_pcapng_writer *w;
+	struct rtclab_addr watch;      /* STUN requests sent from this address (any port) are counted */
+	unsigned watch_requests;
 };
 
 static void on_frame(void *arg, unsigned wire, int64_t t, const uint8_t *frame, size_t len)
@@ -55,6 +58,12 @@ static void on_frame(void *arg, unsigned wire, int64_t t, const uint8_t *frame, 
 		p.ts_ns = t;
 		CU_ASSERT(rtclab_packet_decode(&p, RTCLAB_LINK_ETHERNET, frame, len, (uint32_t)len, NULL));
 		p.interface = wire;
+		struct rtclab_addr ip = p.src;
+		ip.port = 0;
+		struct rtclab_stun_msg m;
+		if (c->watch.family != RTCLAB_FAMILY_NONE && rtclab_addr_equal(&ip, &c->watch) && p.l4 == RTCLAB_L4_UDP &&
+		    rtclab_stun_decode(&m, p.payload.ptr, p.payload.len) == RTCLAB_STUN_OK && m.cls == RTCLAB_STUN_REQUEST)
+			c->watch_requests++;
 		rtclab_events_feed(c->events, &p);
 		rtclab_timeline_advance(c->tl, t);
 	}
@@ -62,10 +71,14 @@ static void on_frame(void *arg, unsigned wire, int64_t t, const uint8_t *frame, 
 
 /* Run sc with seed; the frames' digest in out (32 bytes); the timeline and
  * the capture file when asked. */
+static unsigned watched_requests; /* of the last run: see struct capture's watch */
+static struct rtclab_addr watched;
+
 static struct rtclab_sim *run(const struct rtclab_scenario *sc, uint64_t seed, uint8_t out[32],
 			      struct rtclab_timeline *tl, const char *pcapng)
 {
 	struct capture c = {0};
+	c.watch = watched;
 	c.md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(c.md, EVP_sha256(), NULL);
 	if (tl) {
@@ -104,6 +117,7 @@ static struct rtclab_sim *run(const struct rtclab_scenario *sc, uint64_t seed, u
 	if (c.w)
 		CU_ASSERT_EQUAL(rtclab_pcapng_writer_close(c.w, err, sizeof err), RTCLAB_PCAPNG_W_OK);
 	CU_ASSERT(c.frames > 50);
+	watched_requests = c.watch_requests;
 	return sim;
 }
 
@@ -133,6 +147,40 @@ static void test_story_matches_agents(void)
 	CU_ASSERT_EQUAL(offers, 2); /* A to the server, the server to B */
 	for (size_t i = 0; i < s->n_pairs; i++)
 		CU_ASSERT(s->pairs[i].n_auth_bad == 0 && s->pairs[i].n_auth_ok > 0);
+	rtclab_sim_free(sim);
+	rtclab_timeline_free(tl);
+	rtclab_scenario_free(sc);
+}
+
+/* An ice-lite media server (RFC 8445 2.5): the browser controls and sends
+ * every check, the server none, and both sides read the same pair. */
+static void test_ice_lite_server(void)
+{
+	struct rtclab_scenario *sc = load("scenarios/22-ice-lite-server.yaml");
+	if (!sc)
+		return;
+	CU_ASSERT_FATAL(sc->n_peers == 2 && sc->peers[1].ice.lite);
+	watched = sc->peers[1].addrs[0];
+	watched.port = 0;
+	struct rtclab_timeline *tl = rtclab_timeline_new(NULL);
+	uint8_t d[32];
+	struct rtclab_sim *sim = run(sc, 1, d, tl, NULL);
+	memset(&watched, 0, sizeof watched);
+	CU_ASSERT_FATAL(sim != NULL && rtclab_sim_result_count(sim) == 1);
+	CU_ASSERT_EQUAL(rtclab_sim_limit_count(sim), 0);
+	const struct rtclab_sim_result *r = rtclab_sim_result(sim, 0);
+	CU_ASSERT(r->connected && r->has_pair && r->dtls_done && !r->consent_lost);
+	CU_ASSERT(r->local_type == RTCLAB_CAND_SRFLX && r->remote_type == RTCLAB_CAND_HOST);
+	CU_ASSERT_EQUAL(r->controlling, r->offerer);
+	CHECKF(watched_requests == 0, "the lite server sent %u STUN requests", watched_requests);
+	CU_ASSERT_EQUAL_FATAL(tl->n_sessions, 1);
+	const struct rtclab_tl_session *s = tl->sessions[0];
+	CU_ASSERT(s->connected && s->selected.has && s->dtls.completed);
+	CU_ASSERT(rtclab_addr_equal(&s->selected.remote, &r->remote));
+	CU_ASSERT(s->peers[1].ice_lite && s->peers[1].checks_sent == 0 && s->peers[0].checks_sent > 0);
+	CU_ASSERT_EQUAL(s->peers[0].ice_role, RTCLAB_TL_CONTROLLING);
+	CU_ASSERT_EQUAL(s->peers[1].ice_role, RTCLAB_TL_CONTROLLED);
+	CHECKF(s->n_missing == 0, "missing: %s", s->n_missing ? s->missing[0] : "");
 	rtclab_sim_free(sim);
 	rtclab_timeline_free(tl);
 	rtclab_scenario_free(sc);
@@ -204,6 +252,7 @@ RTCLAB_SUITE(sim)
 {
 	static const struct unit_test tests[] = {
 		{"a run's frames tell the story its agents lived", test_story_matches_agents},
+		{"an ice-lite server: the browser sends every check, the server none", test_ice_lite_server},
 		{"one seed, one run, byte for byte; another seed moves the losses", test_same_seed_same_bytes},
 		{"the capture of a run replays to the same pair, outcome and steps", test_capture_replays_the_same},
 		{NULL, NULL},

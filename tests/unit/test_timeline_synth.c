@@ -574,6 +574,64 @@ static void test_happy_lite(void)
 	syn_free(&y);
 }
 
+/* Both ice-lite: no check at all (RFC 8445 8.2).  The pair is the one DTLS
+ * and media take between their candidates; the offerer controls (6.1.1);
+ * nothing is missing.  Without DTLS or media, the outcome says why there
+ * is nothing to read. */
+static void test_both_lite(void)
+{
+	for (int traffic = 1; traffic >= 0; traffic--) {
+		struct syn y;
+		syn_open(&y, NULL);
+		char *offer = make_sdp(A_UFRAG, A_PWD, "actpass", true, CAND_A_HOST);
+		char *answer = make_sdp(B_UFRAG, B_PWD, "active", true, CAND_B_HOST);
+		signal_pair(&y, 0, offer, answer);
+		uint8_t b[64];
+		if (traffic) {
+			dtls_handshake(&y, 100, &B_H, &A_H);
+			for (uint16_t i = 0; i < 3; i++)
+				dgram(&y, 200 + i * 20, &A_H, &B_H, b, rtp_packet(b, i));
+		}
+		dgram(&y, 300, &A_H, &SIG, b, rtp_packet(b, 9)); /* not between their candidates: not the pair */
+		syn_finish(&y);
+		free(offer);
+		free(answer);
+		CU_ASSERT_EQUAL_FATAL(y.tl->n_sessions, 1);
+		const struct rtclab_tl_session *s = y.tl->sessions[0];
+		CU_ASSERT(s->peers[0].ice_lite && s->peers[1].ice_lite);
+		CU_ASSERT_EQUAL(s->peers[0].ice_role, RTCLAB_TL_CONTROLLING);
+		CU_ASSERT_EQUAL(s->peers[1].ice_role, RTCLAB_TL_CONTROLLED);
+		CU_ASSERT_EQUAL(s->peers[0].checks_sent + s->peers[1].checks_sent, 0);
+		CHECKF(s->n_missing == 0, "%zu missing, first: %s", s->n_missing, s->n_missing ? s->missing[0] : "");
+		if (!traffic) {
+			CU_ASSERT(!s->connected && !s->selected.has && s->n_pairs == 0);
+			CHECKF(strstr(s->outcome, "both agents are ice-lite") != NULL, "%s", s->outcome);
+			syn_free(&y);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(s->n_pairs, 1);
+		const struct rtclab_tl_pair *p = &s->pairs[0];
+		CU_ASSERT(p->nominated && p->selected && p->state == RTCLAB_TL_SUCCEEDED && p->n_checks == 0);
+		const struct rtclab_tl_selected *sel = &s->selected;
+		CU_ASSERT_FATAL(sel->has);
+		CHECKF(addr_is(&sel->local, &A_H) && addr_is(&sel->remote, &B_H), "selected %s -> %s",
+		       addr_text(&sel->local), addr_text(&sel->remote));
+		CU_ASSERT(sel->local_type_known && sel->local_type == RTCLAB_CAND_HOST);
+		CU_ASSERT(sel->remote_type_known && sel->remote_type == RTCLAB_CAND_HOST);
+		CU_ASSERT_EQUAL(sel->time_ns, T0 + 100 * MS);
+		CU_ASSERT(s->dtls.seen && s->dtls.completed && s->dtls.setup_ok);
+		CU_ASSERT_EQUAL(s->dtls.client_peer, 1);
+		CU_ASSERT(s->flow.seen && s->flow.rtp == 3);
+		CU_ASSERT(s->connected);
+		CHECKF(strncmp(s->outcome, "connected over host<->host without checks: both agents are ice-lite", 67) == 0,
+		       "%s", s->outcome);
+		CU_ASSERT(find_step(s, RTCLAB_TL_EV_NOTE, "without checks") != NULL);
+		CU_ASSERT_EQUAL(count_kind(s, RTCLAB_TL_EV_MEDIA), 1);
+		check_steps_sane(s);
+		syn_free(&y);
+	}
+}
+
 /* Both full: checks both ways, A nominates; then the same with the
  * ClientHello from the wrong side. */
 static void happy_full(bool wrong_side)
@@ -1361,6 +1419,7 @@ RTCLAB_SUITE(timeline_synth)
 	static const struct unit_test tests[] = {
 		{"happy path: ice-lite A, B nominates, selected pair seen from A", test_happy_lite},
 		{"happy path: both full, A nominates; ClientHello from the wrong side", test_happy_full},
+		{"both ice-lite: no checks, the pair DTLS and media take (RFC 8445 8.2)", test_both_lite},
 		{"retransmissions on one 5-tuple; one check on two TURN legs", test_retransmissions},
 		{"timeouts: failed after 39.5 s, undecided before", test_timeouts},
 		{"role conflict: 487", test_role_conflict},

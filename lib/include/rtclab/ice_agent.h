@@ -1,5 +1,6 @@
-/* rtclab/ice_agent.h - a sans-I/O ICE agent (RFC 8445) with trickle ICE
- * (RFC 8838), consent freshness (RFC 7675) and a TURN client (RFC 8656).
+/* rtclab/ice_agent.h - a sans-I/O ICE agent (RFC 8445), full or lite, with
+ * trickle ICE (RFC 8838), consent freshness (RFC 7675) and a TURN client
+ * (RFC 8656).
  *
  * The agent never reads a clock or a socket.  The caller (the simulator, or
  * later a real event loop) feeds it the current time and each datagram that
@@ -15,6 +16,7 @@
  *   a = rtclab_ice_agent_new(&cfg, &err);
  *   rtclab_ice_agent_gather(a, now);          candidates come out as events
  *   rtclab_ice_agent_set_remote_credentials(a, ufrag, pwd);
+ *   rtclab_ice_agent_set_remote_lite(a, now, sdp->ice.lite);   a=ice-lite
  *   rtclab_ice_agent_add_remote_candidate(a, now, "candidate:...");  any time
  *   rtclab_ice_agent_remote_gathering_done(a, now);
  *   loop: rtclab_ice_agent_receive(a, now, ...) for each datagram,
@@ -135,6 +137,14 @@ struct rtclab_ice_agent_config {
 	 * candidates are paired and checked; host sockets still reach the
 	 * STUN and TURN servers. */
 	bool relay_only;
+	/* An ICE lite agent (RFC 8445 2.5), as servers with a public address
+	 * often are: host candidates only (the STUN and TURN servers above are
+	 * not used, 5.2); it never sends a request (no ordinary, triggered or
+	 * consent check), answers checks, and selects the pair the peer's
+	 * USE-CANDIDATE check arrives on (7.3.2, 8.2).  Controlled whatever
+	 * `role` says, unless the peer is lite too (6.1.1).  Not with
+	 * relay_only. */
+	bool lite;
 };
 
 struct rtclab_ice_agent;
@@ -152,6 +162,17 @@ void rtclab_ice_agent_gather(struct rtclab_ice_agent *a, rtclab_time_ns now);
  * are known and there are pairs. */
 enum rtclab_ice_agent_error rtclab_ice_agent_set_remote_credentials(struct rtclab_ice_agent *a, const char *ufrag,
 								    const char *pwd);
+/* Whether the peer is an ICE lite agent: the remote description's
+ * session-level a=ice-lite (RFC 8839 5.3); false until said.  RFC 8445
+ * 6.1.1: a full agent with a lite peer takes the controlling role whatever
+ * its configuration (a ROLE event says so), and does not wait for checks
+ * from the peer, which sends none; a lite agent with a lite peer takes the
+ * configured role (the initiating agent controls) and, with no checks on
+ * either side, selects the pair of highest priority among those of the same
+ * address family from the candidates (8.2).  Call it with the remote
+ * credentials, before the candidates. */
+enum rtclab_ice_agent_error rtclab_ice_agent_set_remote_lite(struct rtclab_ice_agent *a, rtclab_time_ns now,
+							     bool lite);
 /* A remote candidate: a "candidate:..." line (with or without "a=") or a parsed one. */
 enum rtclab_ice_agent_error rtclab_ice_agent_add_remote_candidate(struct rtclab_ice_agent *a, rtclab_time_ns now,
 								  const char *line);

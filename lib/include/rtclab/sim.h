@@ -104,8 +104,10 @@ const struct rtclab_sim_result *rtclab_sim_result(const struct rtclab_sim *sim, 
  * needed an answer got none).  false when the peer ran no discovery. */
 bool rtclab_sim_discovery(const struct rtclab_sim *sim, size_t peer, int *mapping, int *filtering);
 
-/* What the scenario asks that the simulator does not do yet (ice-lite):
- * one sentence each, with the scenario line.  A run goes on without them. */
+/* What the scenario asks that the simulator does not do: one sentence
+ * each, with the scenario line.  A run goes on without them.  None for a
+ * scenario that rtclab_scenario_parse() accepted (RFC 5780 discovery
+ * against a STUN server with one address, in a model built by hand). */
 size_t rtclab_sim_limit_count(const struct rtclab_sim *sim);
 const char *rtclab_sim_limit(const struct rtclab_sim *sim, size_t i);
 

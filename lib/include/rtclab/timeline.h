@@ -188,7 +188,8 @@ struct rtclab_tl_pair {
 	enum rtclab_cand_transport transport;
 	int local_cand, remote_cand;    /* indices in session->candidates, -1 when not known */
 	enum rtclab_tl_pair_state state;
-	bool nominated;                 /* a USE-CANDIDATE request answered with success */
+	bool nominated;                 /* a USE-CANDIDATE request answered with success; between two ice-lite
+					   agents, the pair their traffic took without checks (RFC 8445 8.2) */
 	bool selected;
 	uint64_t n_checks;              /* transactions */
 	uint64_t n_requests;            /* including retransmissions */
