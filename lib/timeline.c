@@ -983,10 +983,7 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 			sp->pair = pi;
 			tl_fmt(sp->what, sizeof sp->what, "consent check %s -> %s%s", tl_addr(lsrc, a1), tl_addr(ldst, a2),
 				 via_words(leg->via));
-			tl_fmt(sp->why, sizeof sp->why,
-				 "On the selected pair, %s keeps sending Binding requests (every few seconds, RFC 7675) to "
-				 "make sure %s still wants the traffic; without answers it must stop sending within 30 s.",
-				 s->peers[pl].name, s->peers[pr].name);
+			tl_fmt(sp->why, sizeof sp->why, TL_CONSENT_WHY, s->peers[pl].name, s->peers[pr].name);
 		}
 		return;
 	}
@@ -1106,10 +1103,7 @@ static void check_response(struct rtclab_timeline *tl, const struct rtclab_event
 			 "The nominating check was answered: this pair is selected, and DTLS and media can flow over it "
 			 "(RFC 8445 8.1.1).");
 	else if (ok)
-		tl_fmt(sp->why, sizeof sp->why,
-			 "A Binding success response: the path works in both directions; XOR-MAPPED-ADDRESS tells %s "
-			 "which address %s saw (a new one is a peer-reflexive candidate).",
-			 s->peers[requester].name, s->peers[responder].name);
+		tl_fmt(sp->why, sizeof sp->why, TL_CHECK_SUCCESS_WHY, s->peers[requester].name, s->peers[responder].name);
 	else
 		tl_fmt(sp->why, sizeof sp->why,
 			 "An error response: the check failed (400 bad request, 401 wrong credentials), so this pair "

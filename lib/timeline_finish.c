@@ -297,6 +297,44 @@ static void place_nats(struct rtclab_timeline *tl)
 
 /* --- A and B ----------------------------------------------------------------------- */
 
+/* In "first SRTP media A -> B (through TURN)", the two names around " -> "
+ * made anew from the step's columns. */
+static void rename_arrow(const struct rtclab_tl_session *s, struct rtclab_tl_step *t)
+{
+	char *arrow = strstr(t->what, " -> ");
+	if (!arrow || t->from < 0 || t->to < 0)
+		return;
+	char *first = arrow;
+	while (first > t->what && first[-1] != ' ')
+		first--;
+	const char *rest = arrow + 4;
+	while (*rest && *rest != ' ')
+		rest++;
+	char out[sizeof t->what];
+	snprintf(out, sizeof out, "%.*s%s -> %s%s", (int)(first - t->what), t->what, s->nodes[t->from].name,
+		 s->nodes[t->to].name, rest);
+	memcpy(t->what, out, sizeof out);
+}
+
+/* The texts that name the peers, written while they were read before A and
+ * B were decided (no descriptions: A is the controlling agent), named again
+ * from the steps' columns, which swap_peers() renamed. */
+static void rename_in_steps(struct rtclab_tl_session *s)
+{
+	for (size_t i = 0; i < s->n_steps; i++) {
+		struct rtclab_tl_step *t = &s->steps[i];
+		if (t->from < 0 || t->to < 0 || (size_t)t->from >= s->n_nodes || (size_t)t->to >= s->n_nodes)
+			continue;
+		const char *from = s->nodes[t->from].name, *to = s->nodes[t->to].name;
+		if (t->kind == RTCLAB_TL_EV_MEDIA)
+			rename_arrow(s, t);
+		else if (t->kind == RTCLAB_TL_EV_CONSENT)
+			tl_fmt(t->why, sizeof t->why, TL_CONSENT_WHY, from, to);
+		else if (t->kind == RTCLAB_TL_EV_CHECK_RESPONSE && strncmp(t->why, "A Binding success", 17) == 0)
+			tl_fmt(t->why, sizeof t->why, TL_CHECK_SUCCESS_WHY, to, from); /* a response: the responder sends */
+	}
+}
+
 static void swap_peers(struct rtclab_timeline *tl, int si)
 {
 	struct rtclab_tl_session *s = tl->sessions[si];
@@ -330,6 +368,7 @@ static void swap_peers(struct rtclab_timeline *tl, int si)
 	bool m = x->media_step[0];
 	x->media_step[0] = x->media_step[1];
 	x->media_step[1] = m;
+	rename_in_steps(s);
 }
 
 /* The roles of agents that sent no check saying theirs (the peer's

@@ -292,4 +292,12 @@ RTCLAB_INTERNAL void tl_set_peer_desc(struct rtclab_timeline *tl, int si, int pe
 RTCLAB_INTERNAL void tl_finish(struct rtclab_timeline *tl);
 RTCLAB_INTERNAL bool tl_is_special_ip(const struct rtclab_addr *a);
 
+/* Step texts that name the peers (written again when A and B are swapped). */
+#define TL_CONSENT_WHY                                                                                            \
+	"On the selected pair, %s keeps sending Binding requests (every few seconds, RFC 7675) to make sure %s "  \
+	"still wants the traffic; without answers it must stop sending within 30 s."
+#define TL_CHECK_SUCCESS_WHY                                                                                      \
+	"A Binding success response: the path works in both directions; XOR-MAPPED-ADDRESS tells %s which "      \
+	"address %s saw (a new one is a peer-reflexive candidate)."
+
 #endif
