@@ -53,10 +53,26 @@ wait_for() {
 	return 1
 }
 
-# press KEY...: send keys, then let the screen settle
+# press KEY...: send keys, then wait for the screen to settle: changed and
+# the same twice 50 ms apart, or unchanged after 0.4 s (a key that changes
+# nothing); at most 3 s, so that a loaded machine (the sanitizer run) waits
+# as long as it needs
 press() {
+	tm capture-pane -p -t t >"$TMP/before" 2>/dev/null
 	tm send-keys -t t "$@"
-	sleep 0.15
+	pn=0
+	: >"$TMP/last"
+	while [ $pn -lt 60 ]; do
+		sleep 0.05
+		pn=$((pn + 1))
+		tm capture-pane -p -t t >"$TMP/now" 2>/dev/null
+		if ! cmp -s "$TMP/now" "$TMP/before"; then
+			cmp -s "$TMP/now" "$TMP/last" && return 0
+		elif [ $pn -ge 8 ]; then
+			return 0
+		fi
+		cp "$TMP/now" "$TMP/last"
+	done
 }
 
 # ladder: the ladder's message rows (they start with the time) of the last
