@@ -114,6 +114,7 @@ struct tui_nat_event {
 struct tui_model {
 	enum tui_source source;
 	const char *input;                /* the file, scenario or interface, for titles */
+	const struct rtclab_scenario *scenario; /* a simulation's (it outlives the model): TURN credentials */
 	struct rtclab_timeline *tl;
 	bool finished;                    /* rtclab_timeline_finish() ran: steps sorted, outcome known */
 	/* sorted by frame (they come in frame order) */

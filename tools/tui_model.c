@@ -339,6 +339,7 @@ struct tui_model *tui_model_open_scenario(const struct rtclab_scenario *sc, cons
 	struct tui_model *m = model_new(TUI_SRC_SIM, name, err, errlen);
 	if (!m)
 		return NULL;
+	m->scenario = sc;
 	struct rtclab_sim_hooks hooks = {on_sim_frame, on_nat, m};
 	struct rtclab_sim_options so = {has_seed, seed, 0, false};
 	enum rtclab_sim_error e;

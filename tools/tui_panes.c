@@ -463,9 +463,47 @@ static bool earlier_generation(const struct rtclab_tl_session *s, const struct r
 
 /* MESSAGE-INTEGRITY with the ice-pwd of the peer that checks it, and
  * FINGERPRINT. */
-static void stun_verdict_lines(struct tui_lines *out, int width, const struct rtclab_tl_session *s,
-			       const struct tui_payload *p, const struct rtclab_stun_msg *msg, int f0,
-			       const struct rtclab_tl_step *st)
+/* A TURN message signed with long-term credentials (RFC 8489 9.2): in a
+ * simulation the scenario names the server's users, so each is tried with
+ * the server's realm; a capture does not hold the password. */
+static void turn_integrity_lines(struct tui_lines *out, int width, const struct tui_model *m,
+				 const struct tui_payload *p, const struct rtclab_stun_msg *msg, int fmi)
+{
+	const struct rtclab_scenario *sc = m ? m->scenario : NULL;
+	char text[400];
+	for (size_t i = 0; sc && i < sc->n_servers; i++) {
+		const struct rtclab_scn_server *sv = &sc->servers[i];
+		if (sv->type != RTCLAB_SCN_TURN || !sv->realm ||
+		    !(rtclab_addr_equal(&sv->addr, &p->dst) || rtclab_addr_equal(&sv->addr, &p->src)))
+			continue;
+		for (size_t u = 0; u < sv->n_users; u++) {
+			struct rtclab_stun_credentials cred = {sv->users[u].password, sv->users[u].username, sv->realm,
+							       true};
+			struct rtclab_stun_verdict v;
+			rtclab_stun_verify(msg, &cred, &v);
+			if (v.integrity == RTCLAB_STUN_CHECK_OK) {
+				snprintf(text, sizeof text,
+					 "MESSAGE-INTEGRITY: verified with the long-term key of user \"%s\" (MD5 of "
+					 "username:realm:password, realm \"%s\"; the scenario's server %s).",
+					 sv->users[u].username, sv->realm, sv->name);
+				tui_lines_wrap(out, TUI_A_GOOD, fmi, 4, width, text);
+				return;
+			}
+		}
+		snprintf(text, sizeof text,
+			 "MESSAGE-INTEGRITY: does not verify with any user of the scenario's TURN server %s (realm \"%s\").",
+			 sv->name, sv->realm);
+		tui_lines_wrap(out, TUI_A_BAD, fmi, 4, width, text);
+		return;
+	}
+	tui_lines_wrap(out, TUI_A_NORMAL, fmi, 4, width,
+		       "MESSAGE-INTEGRITY: not checked: TURN uses long-term credentials (a username, the server's "
+		       "realm and a password), not an ICE password, and the capture does not hold that password.");
+}
+
+static void stun_verdict_lines(struct tui_lines *out, int width, const struct tui_model *m,
+			       const struct rtclab_tl_session *s, const struct tui_payload *p,
+			       const struct rtclab_stun_msg *msg, int f0, const struct rtclab_tl_step *st)
 {
 	if (msg->size < RTCLAB_STUN_HEADER_SIZE || (msg->data[0] & 0xC0))
 		return;
@@ -531,10 +569,7 @@ static void stun_verdict_lines(struct tui_lines *out, int width, const struct rt
 				       "MESSAGE-INTEGRITY: none (a TURN request before the server's 401 challenge, the "
 				       "challenge itself, and Send and Data indications carry none).");
 	} else if (!ice) {
-		tui_lines_wrap(out, TUI_A_NORMAL, fmi, 4, width,
-			       "MESSAGE-INTEGRITY: not checked: TURN uses long-term credentials (a username, the "
-			       "server's realm and a password), not an ICE password, and the capture does not hold "
-			       "that password.");
+		turn_integrity_lines(out, width, m, p, msg, fmi);
 	} else if (!pwd) {
 		tui_lines_wrap(out, TUI_A_WARN, fmi, 4, width,
 			       "MESSAGE-INTEGRITY: not checked: no password. The ice-pwd of the peer this message is "
@@ -594,8 +629,8 @@ static void stun_verdict_lines(struct tui_lines *out, int width, const struct rt
 }
 
 /* Fields and lines of one STUN message starting at base in the payload. */
-static void stun_block(struct tui_lines *out, struct tui_fields *fields, int width, const struct rtclab_tl_session *s,
-		       const struct tui_payload *p, const struct rtclab_stun_msg *msg, size_t base, const char *prefix,
+static void stun_block(struct tui_lines *out, struct tui_fields *fields, int width, const struct tui_model *m,
+		       const struct rtclab_tl_session *s, const struct tui_payload *p, const struct rtclab_stun_msg *msg, size_t base, const char *prefix,
 		       const struct rtclab_tl_step *st)
 {
 	int f0 = (int)fields->n;
@@ -617,7 +652,7 @@ static void stun_block(struct tui_lines *out, struct tui_fields *fields, int wid
 		tui_fields_add(fields, base + a->offset, len, name);
 	}
 	stun_tree_lines(out, width, msg, f0);
-	stun_verdict_lines(out, width, s, p, msg, f0, st);
+	stun_verdict_lines(out, width, m, s, p, msg, f0, st);
 }
 
 /* --- detail: ChannelData, DTLS, RTP, RTCP ---------------------------------------------------- */
@@ -795,13 +830,13 @@ static void rtcp_block(struct tui_lines *out, struct tui_fields *fields, int wid
 }
 
 /* One demultiplexed result at base in the payload. */
-static void result_block(struct tui_lines *out, struct tui_fields *fields, int width, const struct rtclab_tl_session *s,
-			 const struct tui_payload *p, const struct rtclab_demux_result *r, size_t base, bool inner,
+static void result_block(struct tui_lines *out, struct tui_fields *fields, int width, const struct tui_model *m,
+			 const struct rtclab_tl_session *s, const struct tui_payload *p, const struct rtclab_demux_result *r, size_t base, bool inner,
 			 bool guessed, const struct rtclab_tl_step *st)
 {
 	switch (r->proto) {
 	case RTCLAB_DEMUX_STUN:
-		stun_block(out, fields, width, s, p, &r->u.stun, base, inner ? "inner " : "", st);
+		stun_block(out, fields, width, m, s, p, &r->u.stun, base, inner ? "inner " : "", st);
 		break;
 	case RTCLAB_DEMUX_CHANNELDATA:
 		channeldata_block(out, fields, width, &r->u.channeldata, base, guessed);
@@ -822,7 +857,7 @@ static void result_block(struct tui_lines *out, struct tui_fields *fields, int w
 	}
 }
 
-static void detail_datagram(const struct rtclab_tl_session *s, const struct rtclab_tl_step *st,
+static void detail_datagram(const struct tui_model *m, const struct rtclab_tl_session *s, const struct rtclab_tl_step *st,
 			    const struct tui_payload *p, int width, struct tui_lines *out, struct tui_fields *fields)
 {
 	struct rtclab_demux *dx = malloc(sizeof *dx);
@@ -842,7 +877,7 @@ static void detail_datagram(const struct rtclab_tl_session *s, const struct rtcl
 		}
 	}
 	blank(out);
-	result_block(out, fields, width, s, p, &dx->outer, 0, false, guessed, st);
+	result_block(out, fields, width, m, s, p, &dx->outer, 0, false, guessed, st);
 	if (dx->via != RTCLAB_TUNNEL_NONE) {
 		char a[RTCLAB_ADDR_STRLEN];
 		const struct rtclab_demux_result *in = &dx->inner;
@@ -864,7 +899,7 @@ static void detail_datagram(const struct rtclab_tl_session *s, const struct rtcl
 			q.dst = dx->peer;
 		else if (dx->has_peer && dx->via == RTCLAB_TUNNEL_TURN_DATA)
 			q.src = dx->peer;
-		result_block(out, fields, width, s, &q, in, in->offset, true, false, st);
+		result_block(out, fields, width, m, s, &q, in, in->offset, true, false, st);
 	}
 	free(dx);
 }
@@ -1294,7 +1329,7 @@ void tui_pane_detail(const struct tui_model *m, const struct rtclab_tl_session *
 	if (p->kind == TUI_PL_SIGNAL)
 		detail_signal(st, p, width, out);
 	else
-		detail_datagram(s, st, p, width, out, fields);
+		detail_datagram(m, s, st, p, width, out, fields);
 }
 
 /* --- hex ---------------------------------------------------------------------------------------- */

@@ -242,6 +242,22 @@ has walk-play "[playing x1]"
 press p
 quit walk-resize
 
+# a TURN message of a simulation is verified with the scenario's user (long-term credentials)
+tui_start 100 60 "$RTCLAB" walk
+wait_for "message 1/" >/dev/null
+press /
+tm send-keys -t t -l "Allocate success"
+press Enter
+press Enter
+i=0
+while [ $i -lt 40 ] && ! grep -qF "long-term key" "$TMP/out"; do
+	press J
+	screen
+	i=$((i + 1))
+done
+has walk-turn-integrity 'MESSAGE-INTEGRITY: verified with the long-term key of user "student"'
+quit walk-turn
+
 # the mouse (xterm SGR reports, as tmux passes them): a click selects the
 # message of its row, the wheel moves on
 tui_start 100 30 "$RTCLAB" walk
