@@ -767,6 +767,14 @@ static void server_response(struct rtclab_timeline *tl, const struct rtclab_even
 	}
 	if ((a = find(m, RTCLAB_STUN_ATTR_LIFETIME)))
 		g->lifetime = a->v.u32;
+	/* RFC 8445 5.1.1.1: a server-reflexive address's base is the address
+	 * the request left from (Allocate tells one too, RFC 8656 7.3) */
+	if ((g->method == RTCLAB_STUN_BINDING || g->method == RTCLAB_STUN_ALLOCATE) && m->cls == RTCLAB_STUN_SUCCESS &&
+	    g->has_mapped && !same(&g->mapped, &g->client)) {
+		struct tl_map_entry *e = tl_map_put(&st->mapped, &g->mapped, NULL);
+		if (e && e->v1 < 0)
+			e->v1 = t->gather;
+	}
 	if (g->method == RTCLAB_STUN_ALLOCATE && m->cls == RTCLAB_STUN_SUCCESS && g->has_relayed) {
 		struct tl_alloc *al = alloc_put(st, &g->client, &g->server);
 		if (al) {
@@ -865,21 +873,122 @@ static bool same_gen(int a, int b)
 	return a == b || a < 0 || b < 0; /* -1: checks seen before their description */
 }
 
-/* After nomination, checks on the selected pair (from either agent: the
- * controlled one checks the reverse pair) are consent freshness checks --
- * in the same generation only: after an ICE restart the new credentials'
- * checks on that pair are connectivity checks again (RFC 8445 9), until
- * the pair is nominated anew. */
-static bool pair_is_selected_so_far(const struct rtclab_tl_session *s, const struct tl_session_x *x,
-				    const struct rtclab_tl_pair *p, int gen)
+static bool unspecified(const struct rtclab_addr *a)
 {
-	if (p->nominated && same_gen(x->px[p - s->pairs].nominated_gen, gen))
+	static const uint8_t zero[16];
+	return memcmp(a->ip, zero, a->family == RTCLAB_FAMILY_IPV4 ? 4 : 16) == 0;
+}
+
+/* The base of one of a peer's addresses: the transport address its
+ * packets leave from (RFC 8445 5.1.1).  A server- or peer-reflexive
+ * address stands for its base when the input tells it: the raddr/rport of
+ * its candidate line (privacy hides it as 0.0.0.0:0), the client of the
+ * STUN exchange that learnt it (5.1.1.1), the local address of the check
+ * whose response told it (7.2.5.3.1).  A host or relayed address is its
+ * own base: a relayed candidate's related address is the TURN server's
+ * view of the client, not a base (5.1.1.2). */
+static const struct rtclab_addr *base_of(const struct rtclab_timeline *tl, int si, int peer,
+					 const struct rtclab_addr *a)
+{
+	const struct rtclab_tl_session *s = tl->sessions[si];
+	int c = tl_candidate_find(s, peer, a);
+	if (c >= 0) {
+		const struct rtclab_tl_candidate *k = &s->candidates[c];
+		if (k->type == RTCLAB_CAND_HOST || k->type == RTCLAB_CAND_RELAY)
+			return a;
+		if (k->has_related && !unspecified(&k->related))
+			return &k->related;
+	}
+	const struct tl_peer_x *px = &tl->state->sx[si]->peers[peer];
+	for (size_t i = 0; i < px->n_reflexive; i++)
+		if (same(&px->reflexive[i], a))
+			return &px->reflexive_base[i];
+	const struct tl_map_entry *e = tl_map_find(&tl->state->mapped, a, NULL);
+	if (e && e->v1 >= 0 && (size_t)e->v1 < tl->state->n_gathers)
+		return &tl->state->gathers[e->v1].client;
+	return a;
+}
+
+/* Pair pi is nominated pair ni's path seen from the other agent.  Each
+ * pair is keyed by the addresses of the first wire leg its check was seen
+ * on, so across NATs the two agents' pairs are not simply reversed: A's
+ * pair host -> B's srflx, B's pair host -> A's srflx.  B's pair is the
+ * same path when it leaves from the base that A's checks reach (a
+ * reflexive candidate is its base's, RFC 8445 5.1.1) and goes to where B
+ * saw A's checks come from: the XOR-MAPPED-ADDRESS of the nominating
+ * check's answer (7.3.1.4: the controlled agent's pair on that path has
+ * the request's source as its remote candidate), else to A's base. */
+bool tl_pair_reverse(const struct rtclab_timeline *tl, int si, int pi, int ni)
+{
+	const struct rtclab_tl_session *s = tl->sessions[si];
+	const struct rtclab_tl_pair *p = &s->pairs[pi], *n = &s->pairs[ni];
+	if (same(&n->local, &p->remote) && same(&n->remote, &p->local))
 		return true;
+	if (p->peer == n->peer || p->transport != n->transport)
+		return false;
+	if (!same(base_of(tl, si, p->peer, &p->local), base_of(tl, si, p->peer, &n->remote)))
+		return false;
+	const struct tl_pair_x *nx = &tl->state->sx[si]->px[ni];
+	if (nx->has_nominated_mapped)
+		return same(&p->remote, &nx->nominated_mapped);
+	return same(base_of(tl, si, n->peer, &p->remote), base_of(tl, si, n->peer, &n->local));
+}
+
+/* After nomination, checks on the selected path (from either agent: the
+ * controlled one checks its own pair of the same path) are consent
+ * freshness checks -- in the same generation only: after an ICE restart
+ * the new credentials' checks on that pair are connectivity checks again
+ * (RFC 8445 9), until the pair is nominated anew.  The nominated pair
+ * whose path pair pi is on, or -1. */
+static int nominated_path(const struct rtclab_timeline *tl, int si, int pi, int gen)
+{
+	const struct rtclab_tl_session *s = tl->sessions[si];
+	const struct tl_session_x *x = tl->state->sx[si];
+	if (s->pairs[pi].nominated && same_gen(x->px[pi].nominated_gen, gen))
+		return pi;
 	for (size_t i = 0; i < s->n_pairs; i++)
-		if (s->pairs[i].nominated && same(&s->pairs[i].local, &p->remote) && same(&s->pairs[i].remote, &p->local) &&
-		    same_gen(x->px[i].nominated_gen, gen))
-			return true;
-	return false;
+		if ((int)i != pi && s->pairs[i].nominated && same_gen(x->px[i].nominated_gen, gen) &&
+		    tl_pair_reverse(tl, si, pi, (int)i))
+			return (int)i;
+	return -1;
+}
+
+/* When consent on this pair was lost, as far as the input shows at time
+ * now (0: not lost): 30 s after the last success, or after the nomination
+ * if later, with consent checks sent since and none answered (RFC 7675
+ * 5.1).  An agent silent for longer than that counts from its first
+ * unanswered check. */
+int64_t tl_consent_lost_at(const struct tl_pair_x *px, int64_t now)
+{
+	if (px->consent_lost_ns)
+		return px->consent_lost_ns;
+	if (!px->unanswered_ns)
+		return 0;
+	int64_t from = px->unanswered_from_ns;
+	if (px->unanswered_ns - from >= TL_CONSENT_TIMEOUT_NS)
+		from = px->unanswered_ns;
+	return now - from >= TL_CONSENT_TIMEOUT_NS ? from + TL_CONSENT_TIMEOUT_NS : 0;
+}
+
+/* A consent check sent on pair pi (on nominated pair ni's path). */
+static void consent_sent(struct rtclab_tl_session *s, struct tl_session_x *x, int pi, int ni, int64_t ns)
+{
+	struct tl_pair_x *px = &x->px[pi];
+	if (!px->unanswered_ns) {
+		int64_t nominated = s->pairs[ni].nominated_ns;
+		px->unanswered_ns = ns;
+		px->unanswered_from_ns = px->ok_ns > nominated ? px->ok_ns : nominated;
+	}
+}
+
+/* A success response on a pair: consent granted anew (RFC 7675 5.1); an
+ * answer that comes after the 30 s is too late. */
+static void consent_answered(struct tl_pair_x *px, int64_t ns)
+{
+	if (!px->consent_lost_ns)
+		px->consent_lost_ns = tl_consent_lost_at(px, ns);
+	px->ok_ns = ns;
+	px->unanswered_ns = 0;
 }
 
 static bool pair_between(struct rtclab_timeline *tl, const struct rtclab_addr *x, const struct rtclab_addr *y, int *si,
@@ -931,7 +1040,8 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 	const struct rtclab_stun_attr *pa = find(m, RTCLAB_STUN_ATTR_PRIORITY);
 	c.priority = pa ? pa->v.u32 : 0;
 	int gen = check_generation(s, name, (size_t)(colon - name), colon + 1, u->v.text.len - (size_t)(colon + 1 - name));
-	c.consent = pair_is_selected_so_far(s, x, p, gen);
+	int np = nominated_path(tl, si, pi, gen);
+	c.consent = np >= 0;
 	c.via = leg->via;
 	struct tl_ufrag *ur = tl_ufrag_find(tl, name, (size_t)(colon - name));
 	int signer = ur && ur->session == si ? (int)(ur - st->ufrags) : -1;
@@ -946,6 +1056,8 @@ static void check_request(struct rtclab_timeline *tl, const struct rtclab_event 
 			x->first_check_ns = ev->ts_ns;
 	}
 	p->n_consent += c.consent;
+	if (c.consent)
+		consent_sent(s, x, pi, np, ev->ts_ns);
 	count_auth(p, c.request_auth);
 	if (!p->first_check_ns)
 		p->first_check_ns = ev->ts_ns;
@@ -1055,10 +1167,16 @@ static void check_response(struct rtclab_timeline *tl, const struct rtclab_event
 			for (size_t i = 0; i < rx->n_reflexive; i++)
 				known |= same(&rx->reflexive[i], &xm->v.addr);
 			if (!known && rx->n_reflexive < RTCLAB_TL_MAX_ENDPOINTS) {
+				/* its base: the local address checked from, unless the
+				 * request went out through TURN (then it is the relayed
+				 * address the peer saw, its own base) */
+				bool relayed = t->n_legs && t->legs[0].via != RTCLAB_TUNNEL_NONE;
+				rx->reflexive_base[rx->n_reflexive] = relayed ? xm->v.addr : p->local;
 				rx->reflexive_ns[rx->n_reflexive] = ev->ts_ns;
 				rx->reflexive[rx->n_reflexive++] = xm->v.addr;
 			}
 		}
+		consent_answered(&x->px[t->pair], ev->ts_ns);
 		if (nominate) {
 			p->nominated = true;
 			p->nominated_ns = ev->ts_ns;
@@ -1067,6 +1185,9 @@ static void check_response(struct rtclab_timeline *tl, const struct rtclab_event
 			x->px[t->pair].gen_first_check_ns = x->first_check_ns;
 			x->px[t->pair].nominated = true;
 			x->px[t->pair].nominated_gen = t->gen;
+			x->px[t->pair].has_nominated_mapped = xm != NULL;
+			if (xm)
+				x->px[t->pair].nominated_mapped = xm->v.addr;
 			/* media is counted on the pair the address map holds: maybe the reverse one */
 			int msi, mpi;
 			if (pair_between(tl, &p->local, &p->remote, &msi, &mpi))
@@ -1572,6 +1693,7 @@ void rtclab_timeline_free(struct rtclab_timeline *tl)
 		free(st->nats);
 		tl_map_free(&st->allocs);
 		tl_map_free(&st->endpoints);
+		tl_map_free(&st->mapped);
 		tl_map_free(&st->pairs);
 		free(st);
 	}

@@ -599,6 +599,82 @@ static void select_pair(struct rtclab_timeline *tl, int si)
 	}
 }
 
+/* --- consent freshness on the selected path ------------------------------------------ */
+
+/* A "consent lost" note on the ladder: agent q's consent checks on pair pi
+ * went unanswered for 30 s. */
+static void consent_lost_step(struct rtclab_tl_session *s, int q, int pi, int64_t ns)
+{
+	struct rtclab_tl_step *sp = tl_step(s, RTCLAB_STEP_CHECKS, RTCLAB_TL_EV_NOTE, ns, 0, s->peers[q].node,
+					    s->peers[1 - q].node);
+	if (!sp)
+		return;
+	sp->pair = pi;
+	const char *me = s->peers[q].name, *other = s->peers[1 - q].name;
+	tl_fmt(sp->what, sizeof sp->what, "consent lost: no answer to %s's consent checks for 30 s", me);
+	tl_fmt(sp->why, sizeof sp->why,
+	       "Consent freshness: %s's consent checks to %s on the selected pair got no answer for 30 s, so its "
+	       "consent expired and %s must stop sending media and data over this pair (RFC 7675 5.1).",
+	       me, other, me);
+}
+
+/* RFC 7675 5.1 on the selected path: the selected pair and the other
+ * agent's pair of the same path.  An agent loses consent when its consent
+ * checks go unanswered for 30 s (an RFC 8489 6.2.1 timeout, 39.5 s, comes
+ * later still); the input must go on that long, and must show answers to
+ * that agent's checks at all (a capture of one direction shows none). */
+static void consent_loss(struct rtclab_timeline *tl, int si)
+{
+	struct rtclab_tl_session *s = tl->sessions[si];
+	struct tl_session_x *x = tl->state->sx[si];
+	if (!s->selected.has || x->px[s->selected.pair].lite)
+		return;
+	int ni = s->selected.pair;
+	int64_t *when = x->consent_lost_ns;
+	int pair[2] = {-1, -1};
+	for (size_t i = 0; i < s->n_pairs; i++) {
+		if ((int)i != ni && !tl_pair_reverse(tl, si, (int)i, ni))
+			continue;
+		int q = s->pairs[i].peer;
+		int64_t lost = tl_consent_lost_at(&x->px[i], tl->state->now_ns);
+		if (!lost || lost <= s->pairs[ni].nominated_ns || !s->peers[q].checks_answered)
+			continue;
+		if (!when[q] || lost < when[q]) {
+			when[q] = lost;
+			pair[q] = (int)i;
+		}
+	}
+	for (int q = 0; q < 2; q++) {
+		if (!when[q])
+			continue;
+		consent_lost_step(s, q, pair[q], when[q]);
+		if (!s->consent_lost || when[q] < s->consent_lost_ns) {
+			s->consent_lost = true;
+			s->consent_lost_peer = q;
+			s->consent_lost_ns = when[q];
+		}
+	}
+}
+
+/* "; then consent lost at +35.9 s: ..." after the outcome so far (n
+ * characters). */
+static void consent_outcome(struct rtclab_tl_session *s, const struct tl_session_x *x, int n)
+{
+	if (!s->consent_lost || n <= 0 || (size_t)n >= sizeof s->outcome)
+		return;
+	int q = s->consent_lost_peer;
+	bool both = x->consent_lost_ns[1 - q] != 0;
+	char who[2 * RTCLAB_TL_NAME_MAX + 8];
+	if (both)
+		snprintf(who, sizeof who, "%s's and %s's", s->peers[0].name, s->peers[1].name);
+	else
+		snprintf(who, sizeof who, "%s's", s->peers[q].name);
+	snprintf(s->outcome + n, sizeof s->outcome - (size_t)n,
+		 "; then consent lost at +%.1f s: no answer to %s consent checks for 30 s, so %s had to stop "
+		 "sending (RFC 7675 5.1)",
+		 (double)(s->consent_lost_ns - s->first_ns) / 1e9, who, both ? "both" : s->peers[q].name);
+}
+
 /* RFC 8842 5.2 (RFC 5763 5): "active" is the DTLS client, "passive" the
  * server; the offerer says actpass and the answer decides. */
 static void check_setup(struct rtclab_tl_session *s)
@@ -682,8 +758,10 @@ static void outcome(struct rtclab_timeline *tl, int si)
 			n += snprintf(s->outcome + n, sizeof s->outcome - (size_t)n,
 				      "; the DTLS association set up before carries on over it");
 		if (s->n_generations > 1 && n > 0 && (size_t)n < sizeof s->outcome)
-			snprintf(s->outcome + n, sizeof s->outcome - (size_t)n, " (generation %zu, after %zu ICE restart%s)",
-				 s->n_generations, s->n_generations - 1, s->n_generations == 2 ? "" : "s");
+			n += snprintf(s->outcome + n, sizeof s->outcome - (size_t)n,
+				      " (generation %zu, after %zu ICE restart%s)", s->n_generations,
+				      s->n_generations - 1, s->n_generations == 2 ? "" : "s");
+		consent_outcome(s, x, n);
 		return;
 	}
 	const char *relay_hint = any_relay(s) ? "" : "; no relayed candidate was gathered, so there was no TURN "
@@ -891,6 +969,7 @@ void tl_finish(struct rtclab_timeline *tl)
 		wire_candidates(tl, si);
 		pair_states(s, tl->state->sx[si]);
 		select_pair(tl, si);
+		consent_loss(tl, si);
 		check_setup(s);
 		sort_steps(s);
 		outcome(tl, si);

@@ -123,6 +123,19 @@ struct tl_pair_x {
 	uint64_t checks_before_nomination; /* the generation's check transactions when it was nominated */
 	int64_t gen_first_check_ns;        /* the first check of that generation */
 	bool lite;                         /* two ice-lite agents' pair, taken without checks (RFC 8445 8.2) */
+	/* the XOR-MAPPED-ADDRESS of its nominating check's success: where the
+	 * controlled agent saw the checks come from, the remote address of its
+	 * own pair on this path (RFC 8445 7.3.1.4) */
+	bool has_nominated_mapped;
+	struct rtclab_addr nominated_mapped;
+	/* consent freshness (RFC 7675 5.1) on this pair: the last success
+	 * response; the first consent check sent since then and not answered
+	 * yet (0: none), with the time its 30 s count from (that success, or the
+	 * nomination if later); the first loss the input showed (an answer that
+	 * came only after the 30 s) */
+	int64_t ok_ns;
+	int64_t unanswered_ns, unanswered_from_ns;
+	int64_t consent_lost_ns;
 };
 
 struct tl_peer_x {
@@ -132,6 +145,9 @@ struct tl_peer_x {
 	uint64_t endpoint_first_frame[RTCLAB_TL_MAX_ENDPOINTS];
 	size_t n_reflexive;                /* XOR-MAPPED-ADDRESS of its checks' success responses */
 	struct rtclab_addr reflexive[RTCLAB_TL_MAX_ENDPOINTS];
+	/* the base of each (RFC 8445 7.2.5.3.1: the local address of the pair
+	 * checked), or the address itself when the check went through TURN */
+	struct rtclab_addr reflexive_base[RTCLAB_TL_MAX_ENDPOINTS];
 	int64_t reflexive_ns[RTCLAB_TL_MAX_ENDPOINTS];
 	bool has_desc;
 	char origin[72];                   /* o= sess-id: kept by an ICE restart, new with a new connection */
@@ -151,6 +167,7 @@ struct tl_session_x {
 	bool dtls_encrypted[2];            /* encrypted records from the client / the server */
 	bool media_step[2];
 	bool consent_step;
+	int64_t consent_lost_ns[2];        /* per peer: when its consent on the selected path ran out (0: never) */
 	int both_step;                     /* the "both descriptions set" step, -1 */
 	bool conn_stepped[2];              /* "opens a WebSocket" said for this peer (once, whatever the wire) */
 	uint64_t checks_total;             /* check transactions, consent checks excluded */
@@ -237,6 +254,7 @@ struct rtclab_timeline_state {
 	struct tl_alloc *alloc;
 	size_t n_alloc, cap_alloc;
 	struct tl_map endpoints;           /* (address) -> session, peer */
+	struct tl_map mapped;              /* (server-reflexive address) -> index in gathers: its base is the client */
 	struct tl_map pairs;               /* (local, remote) unordered -> session, pair */
 	struct tl_pair_cache pcache[2];    /* the last two lookups of pairs (one per direction) */
 	int pcache_next;
@@ -282,6 +300,17 @@ RTCLAB_INTERNAL int tl_fmt(char *buf, size_t len, const char *fmt, ...) __attrib
 RTCLAB_INTERNAL void tl_session_id(struct rtclab_tl_session *s, int first);
 RTCLAB_INTERNAL const char *tl_addr(const struct rtclab_addr *a, char *buf);
 RTCLAB_INTERNAL void tl_verify_parked(struct rtclab_timeline *tl);
+/* Whether pair pi is nominated pair ni's path seen from the other agent
+ * (its reverse: the controlled agent's pair of the same path, whose checks
+ * on it after nomination are consent checks). */
+RTCLAB_INTERNAL bool tl_pair_reverse(const struct rtclab_timeline *tl, int si, int pi, int ni);
+
+/* RFC 7675 5.1: consent expires when no consent check sent in the last 30 s
+ * was answered. */
+#define TL_CONSENT_TIMEOUT_NS 30000000000LL
+/* When consent on a pair was lost as far as the input shows at time now
+ * (0: not lost). */
+RTCLAB_INTERNAL int64_t tl_consent_lost_at(const struct tl_pair_x *px, int64_t now);
 
 /* timeline_desc.c */
 RTCLAB_INTERNAL void tl_on_signal(struct rtclab_timeline *tl, const struct rtclab_event *ev);

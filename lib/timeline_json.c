@@ -452,6 +452,17 @@ static json_t *step_json(const struct rtclab_tl_session *s, size_t i, const stru
 	return o;
 }
 
+/* null, or when and whose consent freshness failed (RFC 7675 5.1) */
+static json_t *consent_lost_json(const struct rtclab_tl_session *s)
+{
+	if (!s->consent_lost)
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "peer", peer_name(s, s->consent_lost_peer));
+	set_time(o, "time", "t", s->consent_lost_ns, s->first_ns);
+	return o;
+}
+
 static json_t *session_json(const struct rtclab_tl_session *s)
 {
 	json_t *o = json_object(), *a;
@@ -483,6 +494,7 @@ static json_t *session_json(const struct rtclab_tl_session *s)
 	json_t *outcome = json_object();
 	json_object_set_new(outcome, "connected", json_boolean(s->connected));
 	json_object_set_new(outcome, "reason", text(s->outcome));
+	json_object_set_new(outcome, "consent_lost", consent_lost_json(s));
 	json_object_set_new(o, "outcome", outcome);
 	a = json_array();
 	for (size_t i = 0; i < s->n_steps; i++)

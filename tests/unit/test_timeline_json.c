@@ -309,6 +309,7 @@ static void test_top(void)
 	json_t *o = json_object_get(s, "outcome");
 	is_bool(o, "connected", true);
 	is_str(o, "reason", "connected over host<->host after 2 checks in 250 ms");
+	is_null(o, "consent_lost");
 	json_t *m = json_object_get(s, "missing");
 	CU_ASSERT_FATAL(json_is_array(m) && json_array_size(m) == 1);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(m, 0)), "the answerer's trickled candidates");
@@ -316,7 +317,15 @@ static void test_top(void)
 	S->flow.seen = true;
 	S->flow.packets[0] = 5;
 	S->flow.rtp = 5;
+	S->consent_lost = true; /* RFC 7675 5.1: B's consent checks unanswered for 30 s */
+	S->consent_lost_peer = 1;
+	S->consent_lost_ns = S->first_ns + 35500000000LL;
 	s = session0();
+	json_t *cl = json_object_get(json_object_get(s, "outcome"), "consent_lost");
+	CU_ASSERT_FATAL(json_is_object(cl));
+	is_str(cl, "peer", "B");
+	is_real(cl, "t", 35.5);
+	is_real(cl, "time", 1700000035.623456);
 	is_int(s, "steps_dropped", 12);
 	json_t *f = json_object_get(s, "flow");
 	CU_ASSERT_FATAL(json_is_object(f));

@@ -1214,6 +1214,191 @@ static void test_consent(void)
 	syn_free(&y);
 }
 
+/* Across NATs, as a simulation's capture shows it: A (192.168.1.10:50000)
+ * behind 203.0.113.1:40000, B (10.0.0.20:60000) behind 198.51.100.20:41000,
+ * each message seen on three wires (the sender's LAN, the Internet, the
+ * receiver's LAN).  A signals its srflx with its base (raddr); B's hides it
+ * (raddr 0.0.0.0, as browsers do), but B asked a STUN server from its host. */
+static struct rtclab_addr NA_H, NA_S, NB_H, NB_S;
+
+static void nat_addrs(void)
+{
+	NA_H = ip4(192, 168, 1, 10, 50000);
+	NA_S = ip4(203, 0, 113, 1, 40000);
+	NB_H = ip4(10, 0, 0, 20, 60000);
+	NB_S = ip4(198, 51, 100, 20, 41000);
+}
+
+static void nat_open(struct syn *y)
+{
+	syn_open(y, NULL);
+	nat_addrs();
+	supply_default(y,
+		       CAND_A_HOST "a=candidate:3 1 udp 1686052607 203.0.113.1 40000 typ srflx raddr 192.168.1.10 "
+				   "rport 50000\r\n",
+		       "a=candidate:2 1 udp 2122260223 10.0.0.20 60000 typ host\r\n"
+		       "a=candidate:4 1 udp 1686052607 198.51.100.20 41000 typ srflx raddr 0.0.0.0 rport 0\r\n");
+	uint8_t buf[256], tid[12];
+	struct rtclab_stun_encoder e;
+	new_tid(y, tid);
+	rtclab_stun_enc_begin(&e, buf, sizeof buf, RTCLAB_STUN_BINDING, RTCLAB_STUN_REQUEST, tid);
+	size_t n = enc_end(&e);
+	dgram(y, 10, &NB_H, &STUN_SRV, buf, n);
+	dgram(y, 11, &NB_S, &STUN_SRV, buf, n);
+	n = response(buf, sizeof buf, tid, RTCLAB_STUN_BINDING, 0, &NB_S, NULL, NULL);
+	dgram(y, 30, &STUN_SRV, &NB_S, buf, n);
+	dgram(y, 31, &STUN_SRV, &NB_H, buf, n);
+}
+
+/* A check from the host behind srflx `sh`/`ss` to the peer behind `ds`/`dh`,
+ * on the three wires, and (answer) its success on the three wires back,
+ * mapped to the sender's srflx as the receiver saw it. */
+static void nat_check(struct syn *y, int64_t ms, bool from_a, int role, bool use_cand, bool answer)
+{
+	const struct rtclab_addr *sh = from_a ? &NA_H : &NB_H, *ss = from_a ? &NA_S : &NB_S;
+	const struct rtclab_addr *dh = from_a ? &NB_H : &NA_H, *ds = from_a ? &NB_S : &NA_S;
+	const char *user = from_a ? "bUfr:aUfr" : "aUfr:bUfr", *pwd = from_a ? B_PWD : A_PWD;
+	uint8_t buf[512], tid[12];
+	new_tid(y, tid);
+	size_t n = check_req(buf, sizeof buf, tid, user, role, use_cand, pwd);
+	dgram(y, ms, sh, ds, buf, n);
+	dgram(y, ms + 1, ss, ds, buf, n);
+	dgram(y, ms + 2, ss, dh, buf, n);
+	if (!answer)
+		return;
+	n = response(buf, sizeof buf, tid, RTCLAB_STUN_BINDING, 0, ss, NULL, pwd);
+	dgram(y, ms + 4, dh, ss, buf, n);
+	dgram(y, ms + 5, ds, ss, buf, n);
+	dgram(y, ms + 6, ds, sh, buf, n);
+}
+
+/* A nominates its pair host -> B's srflx; B's triggered check goes host ->
+ * A's srflx, the path seen from B (RFC 8445 7.3.1.4). */
+static void nat_connect(struct syn *y)
+{
+	nat_check(y, 100, true, CTL, false, true);
+	nat_check(y, 110, false, CTD, false, true);
+	nat_check(y, 120, true, CTL, true, true);
+}
+
+static void test_consent_nat(void)
+{
+	struct syn y;
+	nat_open(&y);
+	nat_connect(&y);
+	/* B also checks A's host address, a path of its own that fails (the
+	 * address is private): those checks are no consent, before or after */
+	check(&y, 130, &NB_H, &NA_H, "aUfr:bUfr", A_PWD, CTD, false, 0, NULL);
+	for (int i = 0; i < 10; i++) {
+		nat_check(&y, 5000 + i * 5000, true, CTL, false, true);
+		nat_check(&y, 5100 + i * 5000, false, CTD, false, true);
+	}
+	check(&y, 5200, &NB_H, &NA_H, "aUfr:bUfr", A_PWD, CTD, false, 0, NULL);
+	syn_finish(&y);
+	CU_ASSERT_EQUAL_FATAL(y.tl->n_sessions, 1);
+	const struct rtclab_tl_session *s = y.tl->sessions[0];
+	const struct rtclab_tl_pair *pa = find_pair(s, 0, &NA_H, &NB_S), *pb = find_pair(s, 1, &NB_H, &NA_S);
+	const struct rtclab_tl_pair *ph = find_pair(s, 1, &NB_H, &NA_H);
+	CU_ASSERT_FATAL(pa && pb && ph);
+	CU_ASSERT(pa->nominated && pa->selected);
+	CU_ASSERT_EQUAL(pa->n_checks, 12);
+	CU_ASSERT_EQUAL(pa->n_consent, 10);
+	/* each pair is keyed by its first wire: B's is not A's reversed */
+	CHECKF(pb->n_checks == 11 && pb->n_consent == 10, "B's pair of the selected path: %llu checks, %llu consent",
+	       (unsigned long long)pb->n_checks, (unsigned long long)pb->n_consent);
+	CHECKF(ph->n_consent == 0, "B's pair to A's host: %llu consent", (unsigned long long)ph->n_consent);
+	/* one consent step, the session's first consent check (A's at +5 s) */
+	CU_ASSERT_EQUAL(count_kind(s, RTCLAB_TL_EV_CONSENT), 1);
+	const struct rtclab_tl_step *c = find_step(s, RTCLAB_TL_EV_CONSENT, NULL);
+	CU_ASSERT_FATAL(c != NULL);
+	CU_ASSERT_EQUAL(c->time_ns, T0 + 5000 * MS);
+	/* B's later checks are no check steps, nor their answers */
+	CHECKF(count_kind(s, RTCLAB_TL_EV_CHECK) == 5, "%zu check steps", count_kind(s, RTCLAB_TL_EV_CHECK));
+	CHECKF(count_kind(s, RTCLAB_TL_EV_CHECK_RESPONSE) == 2, "%zu check responses",
+	       count_kind(s, RTCLAB_TL_EV_CHECK_RESPONSE));
+	CU_ASSERT(s->connected && !s->consent_lost);
+	CHECKF(strstr(s->outcome, "after 3 checks") && !strstr(s->outcome, "consent"), "%s", s->outcome);
+	check_steps_sane(s);
+	syn_free(&y);
+}
+
+/* Scenario 13's story: A's NAT forgets the mapping, B's consent checks are
+ * filtered from +10 s (until back_ms, if not 0) while A's still get answers
+ * (unless both: the path is gone both ways); 30 s after B's last answer its
+ * consent has expired (RFC 7675 5.1). */
+static const struct rtclab_tl_session *consent_lost(struct syn *y, int64_t end_ms, bool both, int64_t back_ms)
+{
+	nat_open(y);
+	nat_connect(y);
+	for (int64_t t = 5000; t < end_ms; t += 5000) {
+		nat_check(y, t, true, CTL, false, !both || t < 10000);
+		/* the first answered at +5.104 s */
+		nat_check(y, t + 100, false, CTD, false, t < 10000 || (back_ms && t >= back_ms));
+	}
+	static const uint8_t junk[] = {0xFF, 0x00, 0x11};
+	struct rtclab_addr x1 = ip4(10, 9, 9, 9, 9), x2 = ip4(10, 8, 8, 8, 8);
+	dgram(y, end_ms, &x1, &x2, junk, sizeof junk);
+	syn_finish(y);
+	CU_ASSERT_EQUAL_FATAL(y->tl->n_sessions, 1);
+	return y->tl->sessions[0];
+}
+
+static void test_consent_lost(void)
+{
+	struct syn y;
+	const struct rtclab_tl_session *s = consent_lost(&y, 60000, false, 0);
+	const struct rtclab_tl_pair *pb = find_pair(s, 1, &NB_H, &NA_S);
+	CU_ASSERT_FATAL(pb != NULL);
+	CU_ASSERT_EQUAL(pb->n_consent, 11);
+	CU_ASSERT(pb->n_timeouts >= 1); /* RFC 8489 6.2.1: the checks of +10.1 s and +15.1 s gave up */
+	CU_ASSERT(s->connected); /* it did connect */
+	CU_ASSERT_FATAL(s->consent_lost);
+	CU_ASSERT_EQUAL(s->consent_lost_peer, 1);
+	CU_ASSERT_EQUAL(s->consent_lost_ns, T0 + 35104 * MS);
+	CHECKF(strncmp(s->outcome, "connected over host<->srflx after 3 checks", 42) == 0 &&
+		       strstr(s->outcome, "; then consent lost at +35.1 s: no answer to B's consent checks for 30 s"),
+	       "%s", s->outcome);
+	const struct rtclab_tl_step *n = find_step(s, RTCLAB_TL_EV_NOTE, "consent lost");
+	CU_ASSERT_FATAL(n != NULL);
+	CU_ASSERT_EQUAL(n->time_ns, s->consent_lost_ns);
+	CU_ASSERT_EQUAL(n->from, s->peers[1].node);
+	CU_ASSERT_EQUAL(n->to, s->peers[0].node);
+	CU_ASSERT(strstr(n->what, "B's consent checks") && strstr(n->why, "RFC 7675 5.1"));
+	CU_ASSERT_EQUAL(count_kind(s, RTCLAB_TL_EV_NOTE), 1); /* A kept its consent */
+	CU_ASSERT_EQUAL(count_kind(s, RTCLAB_TL_EV_CONSENT), 1);
+	json_t *j = rtclab_timeline_json(y.tl);
+	json_t *cl = json_object_get(json_object_get(json_array_get(json_object_get(j, "sessions"), 0), "outcome"),
+				     "consent_lost");
+	CU_ASSERT(json_is_object(cl) && strcmp(json_string_value(json_object_get(cl, "peer")), "B") == 0);
+	json_decref(j);
+	check_steps_sane(s);
+	syn_free(&y);
+
+	/* the input ends before the 30 s are up: nothing is lost yet */
+	s = consent_lost(&y, 34000, false, 0);
+	CU_ASSERT(s->connected && !s->consent_lost);
+	CHECKF(!strstr(s->outcome, "consent"), "%s", s->outcome);
+	CU_ASSERT_EQUAL(count_kind(s, RTCLAB_TL_EV_NOTE), 0);
+	syn_free(&y);
+
+	/* both ways: A's answer at +5.004 s was the last, so A lost it first */
+	s = consent_lost(&y, 60000, true, 0);
+	CU_ASSERT(s->connected && s->consent_lost);
+	CU_ASSERT_EQUAL(s->consent_lost_peer, 0);
+	CU_ASSERT_EQUAL(s->consent_lost_ns, T0 + 35004 * MS);
+	CHECKF(strstr(s->outcome, "no answer to A's and B's consent checks for 30 s, so both had to stop sending"), "%s",
+	       s->outcome);
+	CU_ASSERT_EQUAL(count_kind(s, RTCLAB_TL_EV_NOTE), 2);
+	check_steps_sane(s);
+	syn_free(&y);
+
+	/* answers again from +45 s: too late, consent had run out at +35.104 s */
+	s = consent_lost(&y, 60000, false, 45000);
+	CU_ASSERT(s->consent_lost);
+	CU_ASSERT_EQUAL(s->consent_lost_ns, T0 + 35104 * MS);
+	syn_free(&y);
+}
+
 /* === 9. ICE restart ======================================================================= */
 
 static void test_ice_restart(void)
@@ -1427,6 +1612,8 @@ RTCLAB_SUITE(timeline_synth)
 		{"peer-reflexive candidates from checks and mapped addresses", test_prflx},
 		{"STUN and TURN servers: srflx, relay, Send, ChannelData", test_servers},
 		{"consent freshness on the selected pair, both ways", test_consent},
+		{"consent freshness across NATs: each agent's pair of the selected path", test_consent_nat},
+		{"consent lost: 30 s without an answer (RFC 7675 5.1) in the outcome", test_consent_lost},
 		{"ICE restart: a second generation of the same session", test_ice_restart},
 		{"bounded memory: 200000 consent checks", test_bounded},
 		{"capture only: A is the controlling agent", test_capture_only},

@@ -19,7 +19,11 @@
  *   - Pairs and their checks: each transaction with its retransmissions,
  *     its response or timeout, round-trip time, USE-CANDIDATE, and whether
  *     its MESSAGE-INTEGRITY verifies with the ice-pwd of the description;
- *     consent freshness (RFC 7675) after selection.  Checks relayed through
+ *     consent freshness (RFC 7675) after selection, from both agents (the
+ *     controlled agent's pair of the selected path is told by the
+ *     candidates' bases and the nominating answer's mapped address, so it
+ *     is found across NATs too), and consent lost when an agent's consent
+ *     checks went unanswered for 30 s.  Checks relayed through
  *     TURN (Send/Data indications, ChannelData) are attributed to the
  *     relayed candidate; a message seen on two legs (client to TURN server,
  *     relay to peer) is counted once.
@@ -296,6 +300,12 @@ struct rtclab_tl_session {
 	struct rtclab_tl_flow flow;      /* on the selected pair */
 	bool connected;
 	char outcome[320];               /* "connected over srflx<->host after 3 checks in 41 ms" */
+	/* Connected, then consent freshness failed on the selected pair: an
+	 * agent's consent checks went unanswered for 30 s (RFC 7675 5.1), so it
+	 * had to stop sending.  connected stays true; the outcome says it. */
+	bool consent_lost;
+	int consent_lost_peer;           /* the first agent to lose it (index in peers) */
+	int64_t consent_lost_ns;         /* when: 30 s after its last answered check (or the nomination) */
 	size_t n_missing;
 	char missing[RTCLAB_TL_MAX_MISSING][240];
 	size_t n_steps, cap_steps;
