@@ -1553,7 +1553,7 @@ void tui_pane_explain(const struct tui_model *m, const struct rtclab_tl_session 
 		size_t more = j - i - 1;
 		char after[64] = "";
 		if (more)
-			snprintf(after, sizeof after, ", after %zu more step%s like this one", more, more == 1 ? "" : "s");
+			snprintf(after, sizeof after, ", after %zu more message%s like this one", more, more == 1 ? "" : "s");
 		snprintf(line, sizeof line, "Next%s: %s (message %zu, %s).%s%s%s", after, nx->what, j + 1,
 			 rel_time(t, sizeof t, nx->time_ns, s->first_ns), nx->step != st->step ? " That begins " : "",
 			 nx->step != st->step ? rtclab_step_title(nx->step) : "", nx->step != st->step ? "." : "");
@@ -1564,7 +1564,7 @@ void tui_pane_explain(const struct tui_model *m, const struct rtclab_tl_session 
 		tui_lines_wrap(out, TUI_A_NORMAL, -1, 2, width, line);
 	}
 	if (i + 1 == s->n_steps) {
-		tui_lines_wrap(out, TUI_A_NORMAL, -1, 2, width, "This is the last step. How it ended:");
+		tui_lines_wrap(out, TUI_A_NORMAL, -1, 2, width, "This is the last message. How it ended:");
 		tui_lines_wrap(out, s->connected ? TUI_A_GOOD : TUI_A_BAD, -1, 2, width,
 			       s->outcome[0] ? s->outcome : s->connected ? "connected" : "not connected");
 		if (m && !m->finished)
@@ -1575,7 +1575,7 @@ void tui_pane_explain(const struct tui_model *m, const struct rtclab_tl_session 
 			tui_lines_wrap(out, TUI_A_WARN, -1, 2, width, line);
 		}
 		if (s->steps_dropped) {
-			snprintf(line, sizeof line, "(%" PRIu64 " more steps were not kept)", s->steps_dropped);
+			snprintf(line, sizeof line, "(%" PRIu64 " more messages were not kept)", s->steps_dropped);
 			tui_lines_wrap(out, TUI_A_DIM, -1, 2, width, line);
 		}
 	}

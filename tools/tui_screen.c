@@ -1209,7 +1209,7 @@ static bool key_session(struct screen *sc, int c)
 	case 'f': {
 		char f[sizeof sc->filter];
 		snprintf(f, sizeof f, "%s", sc->filter);
-		if (prompt(sc, "filter (signaling, stun, turn, check, nat, dtls, media, A, B, text; empty: none): ", f,
+		if (prompt(sc, "filter (signaling, sdp, candidate, stun, turn, check, nat, dtls, media, A, B, text; empty: none): ", f,
 			   sizeof f)) {
 			snprintf(sc->filter, sizeof sc->filter, "%s", f);
 			if (s && s->n_steps && !passes(sc, s, &s->steps[sc->cur])) {

@@ -242,6 +242,17 @@ has walk-play "[playing x1]"
 press p
 quit walk-resize
 
+# tui on a scenario: recognised by content (not a capture), simulated, the NAT pane filled
+tui_start 100 40 "$RTCLAB" tui scenarios/06-cone-to-cone.yaml
+if wait_for "message 1/"; then ok; else ko "tui-scenario: no first screen"; fi
+press /
+tm send-keys -t t -l "filtered"
+press Enter
+for _ in 1 2 3 4; do press Tab; done
+screen
+has tui-scenario-nat "NAT tables at" && has tui-scenario-nat "Mappings live now"
+quit tui-scenario
+
 # a TURN message of a simulation is verified with the scenario's user (long-term credentials)
 tui_start 100 60 "$RTCLAB" walk
 wait_for "message 1/" >/dev/null
