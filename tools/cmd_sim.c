@@ -121,29 +121,7 @@ static int parse_opts(struct sim_opts *o, int argc, char **argv)
 /* Parsed, or NULL with its problems said as FILE:LINE:COLUMN: message. */
 static struct rtclab_scenario *load(const char *path)
 {
-	char err[512];
-	size_t len;
-	uint8_t *text = read_input(path, &len, err, sizeof err);
-	if (!text) {
-		fprintf(stderr, "rtclab sim: %s\n", err);
-		return NULL;
-	}
-	struct rtclab_scenario *sc = rtclab_scenario_parse((const char *)text, len);
-	free(text);
-	if (!sc) {
-		fprintf(stderr, "rtclab sim: %s: out of memory\n", path);
-		return NULL;
-	}
-	if (sc->n_problems) {
-		for (size_t i = 0; i < sc->n_problems; i++) {
-			char msg[512];
-			rtclab_scn_problem_format(&sc->problems[i], msg, sizeof msg);
-			fprintf(stderr, "%s:%s\n", path, msg);
-		}
-		rtclab_scenario_free(sc);
-		return NULL;
-	}
-	return sc;
+	return scenario_load("rtclab sim", path);
 }
 
 /* --- a run: frames to the writer and through the event stream into the timeline ------ */

@@ -254,31 +254,11 @@ static const char *default_scenario(char *buf, size_t len)
 
 static struct rtclab_scenario *load_scenario(const char *cmd, const char *path)
 {
-	char err[512];
-	size_t len;
-	uint8_t *text = read_input(path, &len, err, sizeof err);
-	if (!text) {
-		fprintf(stderr, "rtclab %s: %s\n", cmd, err);
-		return NULL;
-	}
-	struct rtclab_scenario *sc = rtclab_scenario_parse((const char *)text, len);
-	free(text);
-	if (!sc) {
-		fprintf(stderr, "rtclab %s: %s: out of memory\n", cmd, path);
-		return NULL;
-	}
-	if (sc->n_problems) {
-		for (size_t i = 0; i < sc->n_problems; i++) {
-			char msg[512];
-			rtclab_scn_problem_format(&sc->problems[i], msg, sizeof msg);
-			fprintf(stderr, "%s:%s\n", path, msg);
-		}
-		if (!is_capture(path))
-			fprintf(stderr, "rtclab %s: %s is neither a capture (pcap, pcapng) nor a valid scenario\n", cmd,
-				path);
-		rtclab_scenario_free(sc);
-		return NULL;
-	}
+	char who[32];
+	snprintf(who, sizeof who, "rtclab %s", cmd);
+	struct rtclab_scenario *sc = scenario_load(who, path);
+	if (!sc && access(path, R_OK) == 0)
+		fprintf(stderr, "rtclab %s: %s is neither a capture (pcap, pcapng) nor a valid scenario\n", cmd, path);
 	return sc;
 }
 

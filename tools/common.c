@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include "rtclab/scenario.h"
 #include "tool.h"
 
 bool style_init(struct style *st, FILE *out, const char *when)
@@ -215,4 +216,31 @@ json_t *load_json_file(const char *path, json_error_t *jerr, bool *gzipped)
 	json_t *j = json_loadb(buf, len, 0, jerr);
 	free(buf);
 	return j;
+}
+
+struct rtclab_scenario *scenario_load(const char *cmd, const char *path)
+{
+	char err[512];
+	size_t len;
+	uint8_t *text = read_input(path, &len, err, sizeof err);
+	if (!text) {
+		fprintf(stderr, "%s: %s\n", cmd, err);
+		return NULL;
+	}
+	struct rtclab_scenario *sc = rtclab_scenario_parse((const char *)text, len);
+	free(text);
+	if (!sc) {
+		fprintf(stderr, "%s: %s: out of memory\n", cmd, path);
+		return NULL;
+	}
+	if (sc->n_problems) {
+		for (size_t i = 0; i < sc->n_problems; i++) {
+			char msg[512];
+			rtclab_scn_problem_format(&sc->problems[i], msg, sizeof msg);
+			fprintf(stderr, "%s:%s\n", path, msg);
+		}
+		rtclab_scenario_free(sc);
+		return NULL;
+	}
+	return sc;
 }

@@ -91,6 +91,11 @@ bool sdp_file_offers(const char *path);
  * the file could not be read). */
 json_t *load_json_file(const char *path, json_error_t *jerr, bool *gzipped);
 
+/* A scenario file parsed (rtclab sim, tui, walk), or NULL with what is wrong said
+ * on standard error: "CMD: why", or each problem as FILE:LINE:COLUMN: message. */
+struct rtclab_scenario;
+struct rtclab_scenario *scenario_load(const char *cmd, const char *path);
+
 /* True when every byte is a hex digit, whitespace or separator (a hex dump saved as text). */
 bool looks_like_hex_text(const uint8_t *buf, size_t len);
 
