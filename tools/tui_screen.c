@@ -920,9 +920,10 @@ static void search(struct screen *sc, int dir)
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = dir > 0 ? (sc->cur + k) % n : (sc->cur + n - k % n) % n;
 		if (passes(sc, s, &s->steps[i]) && step_matches(s, &s->steps[i], sc->search)) {
+			bool wrapped = dir > 0 ? i <= sc->cur : i >= sc->cur; /* went round the end (as less says) */
 			go_to(sc, i);
 			snprintf(sc->note, sizeof sc->note, " /%s: message %zu%s", sc->search, i + 1,
-				 (dir > 0 && i <= sc->cur - 0) ? "" : "");
+				 wrapped ? " (search wrapped around)" : "");
 			return;
 		}
 	}
