@@ -285,14 +285,16 @@ static const char *key_phrase(enum rtclab_nat_behavior mapping)
 
 static size_t explain_mapping(const struct rtclab_nat_decision *d, const struct texts *t, char *buf, size_t len)
 {
-	double exp_s = (double)d->mapping.expires / 1e9;
+	/* idle lifetimes only: the NAT's clock is not the clock a reader sees (a
+	 * capture's, or a session's relative times) */
+	double life_s = (double)d->mapping.lifetime / 1e9;
 	switch (d->kind) {
 	case RTCLAB_NAT_MAPPING_CREATED:
 		if (!d->mapping.translated)
 			return (size_t)snprintf(buf, len,
 						"The firewall opened a pinhole for %s %s towards %s, without translation: "
-						"replies may come in until it expires at %.3f s (%s).",
-						t->l4, t->in, t->out, exp_s, d->rfc);
+						"replies may come in until it expires, %.3f s after the last packet (%s).",
+						t->l4, t->in, t->out, life_s, d->rfc);
 		return (size_t)snprintf(buf, len,
 					"New mapping %s -> %s for %s to %s: with %s mapping the NAT allocates an external "
 					"port %s (%s).",
@@ -304,9 +306,9 @@ static size_t explain_mapping(const struct rtclab_nat_decision *d, const struct 
 					t->m_in, t->m_ext, t->out, t->mapping, d->rfc);
 	case RTCLAB_NAT_MAPPING_REFRESHED:
 		return (size_t)snprintf(buf, len,
-					"Mapping %s -> %s refreshed by this packet: it now expires at %.3f s unless more "
-					"traffic keeps it alive (%s).",
-					t->m_in, t->m_ext, exp_s, d->rfc);
+					"Mapping %s -> %s refreshed by this packet: it now expires %.3f s from now unless "
+					"more traffic keeps it alive (%s).",
+					t->m_in, t->m_ext, life_s, d->rfc);
 	case RTCLAB_NAT_MAPPING_EXPIRED:
 		if (d->reason == RTCLAB_NAT_R_FLUSHED)
 			return (size_t)snprintf(buf, len,
@@ -314,9 +316,9 @@ static size_t explain_mapping(const struct rtclab_nat_decision *d, const struct 
 						"the next packet gets a new external port (%s).",
 						t->m_in, t->m_ext, d->rfc);
 		return (size_t)snprintf(buf, len,
-					"Mapping %s -> %s expired at %.3f s, %.3f s after the last packet that refreshed it: "
+					"Mapping %s -> %s expired, %.3f s after the last packet that refreshed it: "
 					"packets to %s are now filtered and the next outbound one gets a new mapping (%s).",
-					t->m_in, t->m_ext, exp_s, (double)d->mapping.lifetime / 1e9, t->m_ext, d->rfc);
+					t->m_in, t->m_ext, life_s, t->m_ext, d->rfc);
 	default:
 		return 0;
 	}
