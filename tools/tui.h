@@ -104,10 +104,10 @@ struct tui_nat_event {
 };
 
 #define TUI_MAX_NAT_EVENTS 200000     /* kept; the rest counted in nat_dropped */
-/* STUN payloads kept per source, destination and message type: the first
- * ones, which are those steps show (repeats, keepalives and consent checks
- * are counted by the timeline, not made steps), so memory follows the
- * flows, not the length of the capture. */
+/* STUN and DTLS payloads kept per source, destination and message type: the
+ * first ones, which are those steps show (repeats, keepalives, consent checks
+ * and application data are counted by the timeline, not made steps), so
+ * memory follows the flows, not the length of the capture. */
 #define TUI_PAYLOADS_PER_FLOW 32
 #define TUI_MAX_PAYLOADS 200000
 
@@ -125,7 +125,7 @@ struct tui_model {
 	struct tui_nat_event *nat;
 	uint64_t nat_dropped;
 	struct tui_counts *nat_seen;      /* private: packet decisions kept, by kind, mapping and remote */
-	struct tui_counts *stun_seen;     /* private: STUN payloads kept, by addresses and message type */
+	struct tui_counts *flows_seen;    /* private: STUN and DTLS payloads kept, by addresses and type */
 	/* reading: progress of a file, packets of a live capture */
 	uint64_t frames;                  /* fed so far */
 	uint64_t bytes_done, bytes_total; /* a file: where the reader is, and its size (0 if unknown) */

@@ -89,26 +89,45 @@ static void counts_free(struct tui_counts *c)
 
 /* --- what the timeline does not keep -------------------------------------------------- */
 
-static uint64_t total_steps(const struct rtclab_timeline *tl)
+/* STUN, DTLS (outer or tunnelled) and signaling are kept whether or not they
+ * made a step yet: the steps of STUN and TURN exchanges with servers are made
+ * at the end of the input.  The subject of a Send or Data indication or of
+ * ChannelData is what it carries; media is not kept. */
+static const struct rtclab_demux_result *kept_subject(const struct rtclab_demux *d)
 {
-	uint64_t n = 0;
-	for (size_t i = 0; i < tl->n_sessions; i++)
-		n += tl->sessions[i]->n_steps + tl->sessions[i]->steps_dropped;
-	return n;
+	const struct rtclab_demux_result *r = d->via == RTCLAB_TUNNEL_NONE ? &d->outer : &d->inner;
+	return r->proto == RTCLAB_DEMUX_STUN || r->proto == RTCLAB_DEMUX_DTLS ? r : NULL;
 }
 
-/* STUN (outer or tunnelled) and signaling are kept whether or not they made
- * a step yet: the steps of STUN and TURN exchanges with servers are made at
- * the end of the input.  DTLS only when it made a step (media is not kept). */
-static bool is_stun(const struct rtclab_demux *d)
+/* FNV-1a, to key flows and decisions in a struct tui_counts */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
-	/* a Send or Data indication carrying media is not: its subject is the inner payload */
-	return d->via == RTCLAB_TUNNEL_NONE ? d->outer.proto == RTCLAB_DEMUX_STUN : d->inner.proto == RTCLAB_DEMUX_STUN;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ ((const uint8_t *)p)[i]) * 1099511628211ULL;
+	return h;
 }
 
-static bool is_dtls(const struct rtclab_demux *d)
+static uint64_t fnv_addr(uint64_t h, const struct rtclab_addr *a)
 {
-	return d->outer.proto == RTCLAB_DEMUX_DTLS || (d->via != RTCLAB_TUNNEL_NONE && d->inner.proto == RTCLAB_DEMUX_DTLS);
+	char text[RTCLAB_ADDR_STRLEN];
+	rtclab_addr_format(a, text, sizeof text);
+	return fnv(h, text, strlen(text) + 1); /* with its NUL: "a" then "bc" is not "ab" then "c" */
+}
+
+#define FNV_BASIS 14695981039346656037ULL
+
+/* An array of n elements made room for one more (doubling); false when out of memory. */
+static bool room_for_one(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return true;
+	size_t c = *cap ? 2 * *cap : 256;
+	void *grown = realloc(*v, c * size);
+	if (!grown)
+		return false;
+	*v = grown;
+	*cap = c;
+	return true;
 }
 
 static char *signal_text(const struct rtclab_event *ev, size_t *len)
@@ -132,15 +151,9 @@ static void keep_payload(struct tui_model *m, const struct rtclab_event *ev)
 		m->payloads_dropped++;
 		return;
 	}
-	if (m->n_payloads == m->cap_payloads) {
-		size_t cap = m->cap_payloads ? 2 * m->cap_payloads : 256;
-		struct tui_payload *v = realloc(m->payloads, cap * sizeof *v);
-		if (!v) {
-			m->payloads_dropped++;
-			return;
-		}
-		m->payloads = v;
-		m->cap_payloads = cap;
+	if (!room_for_one((void **)&m->payloads, &m->cap_payloads, m->n_payloads, sizeof *m->payloads)) {
+		m->payloads_dropped++;
+		return;
 	}
 	struct tui_payload p = {.frame = ev->frame, .l4 = ev->l4, .src = ev->src, .dst = ev->dst, .ts_ns = ev->ts_ns};
 	if (ev->kind == RTCLAB_EVENT_SIGNAL) {
@@ -164,69 +177,39 @@ static void keep_payload(struct tui_model *m, const struct rtclab_event *ev)
 	m->payloads[m->n_payloads++] = p;
 }
 
-/* The first TUI_PAYLOADS_PER_FLOW STUN messages of a flow and type are kept. */
-static bool stun_flow_fresh(struct tui_model *m, const struct rtclab_event *ev)
+/* The first TUI_PAYLOADS_PER_FLOW messages of a flow and type are kept
+ * (STUN by method and class, DTLS by its first record's content type):
+ * the ones steps show, not the keepalives, consent checks and data after. */
+static bool flow_fresh(struct tui_model *m, const struct rtclab_event *ev, const struct rtclab_demux_result *r)
 {
 	const struct rtclab_demux *d = ev->demux;
-	const struct rtclab_demux_result *r = d->via == RTCLAB_TUNNEL_NONE ? &d->outer : &d->inner;
-	uint64_t h = 14695981039346656037ULL;
-	char a[RTCLAB_ADDR_STRLEN], b[RTCLAB_ADDR_STRLEN], c[RTCLAB_ADDR_STRLEN] = "";
-	rtclab_addr_format(&ev->src, a, sizeof a);
-	rtclab_addr_format(&ev->dst, b, sizeof b);
+	uint64_t h = fnv_addr(fnv_addr(FNV_BASIS, &ev->src), &ev->dst);
 	if (d->via != RTCLAB_TUNNEL_NONE && d->has_peer) /* each peer through a relay is a flow of its own */
-		rtclab_addr_format(&d->peer, c, sizeof c);
-	for (const char *p = a; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-	h = (h ^ '>') * 1099511628211ULL;
-	for (const char *p = b; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-	for (const char *p = c; *p; p++)
-		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-	uint32_t type = (uint32_t)r->u.stun.method << 2 | (uint32_t)r->u.stun.cls;
-	for (int k = 0; k < 4; k++)
-		h = (h ^ ((type >> (8 * k)) & 0xFF)) * 1099511628211ULL;
-	uint32_t n = count_key(&m->stun_seen, h ? h : 1);
+		h = fnv_addr(h, &d->peer);
+	uint32_t type = r->proto == RTCLAB_DEMUX_STUN ? (uint32_t)r->u.stun.method << 2 | (uint32_t)r->u.stun.cls
+		      : 0x10000u | (r->u.dtls.n_records ? r->u.dtls.records[0].content_type : 0u);
+	uint32_t n = count_key(&m->flows_seen, fnv(h, &type, sizeof type) | 1);
 	return n >= 1 && n <= TUI_PAYLOADS_PER_FLOW;
 }
 
 static void on_event(void *arg, const struct rtclab_event *ev)
 {
 	struct tui_model *m = arg;
-	bool dgram = ev->kind == RTCLAB_EVENT_DATAGRAM && ev->demux;
-	if (ev->kind == RTCLAB_EVENT_SIGNAL || (dgram && is_stun(ev->demux))) {
-		rtclab_timeline_event(m->tl, ev);
-		if (ev->kind == RTCLAB_EVENT_SIGNAL || stun_flow_fresh(m, ev))
-			keep_payload(m, ev);
-	} else if (dgram && is_dtls(ev->demux)) {
-		uint64_t before = total_steps(m->tl);
-		rtclab_timeline_event(m->tl, ev);
-		if (total_steps(m->tl) != before)
-			keep_payload(m, ev);
-	} else {
-		rtclab_timeline_event(m->tl, ev);
-	}
+	rtclab_timeline_event(m->tl, ev);
+	const struct rtclab_demux_result *r =
+		ev->kind == RTCLAB_EVENT_DATAGRAM && ev->demux ? kept_subject(ev->demux) : NULL;
+	if (ev->kind == RTCLAB_EVENT_SIGNAL || (r && flow_fresh(m, ev, r)))
+		keep_payload(m, ev);
 }
 
-/* FNV-1a over the fields that make a packet decision "the same again". */
+/* The fields that make a packet decision "the same again". */
 static uint64_t decision_key(const char *nat, const struct rtclab_nat_decision *d)
 {
-	uint64_t h = 14695981039346656037ULL;
-#define MIX(p, n)                                                                                                 \
-	for (size_t k_ = 0; k_ < (n); k_++)                                                                       \
-		h = (h ^ ((const uint8_t *)(p))[k_]) * 1099511628211ULL;
-	MIX(nat, strlen(nat));
 	uint32_t kind = d->kind, reason = d->reason;
-	MIX(&kind, sizeof kind);
-	MIX(&reason, sizeof reason);
 	uint64_t id = d->has_mapping ? d->mapping.id : 0;
-	MIX(&id, sizeof id);
-	char a[RTCLAB_ADDR_STRLEN], b[RTCLAB_ADDR_STRLEN];
-	rtclab_addr_format(&d->outside, a, sizeof a);
-	rtclab_addr_format(&d->inside, b, sizeof b);
-	MIX(a, strlen(a));
-	MIX(b, strlen(b));
-#undef MIX
-	return h ? h : 1;
+	uint64_t h = fnv(FNV_BASIS, nat, strlen(nat) + 1);
+	h = fnv(fnv(fnv(h, &kind, sizeof kind), &reason, sizeof reason), &id, sizeof id);
+	return fnv_addr(fnv_addr(h, &d->outside), &d->inside) | 1; /* 0 is an empty slot */
 }
 
 static void on_nat(void *arg, int64_t ts_ns, const char *nat_name, const struct rtclab_nat_decision *d)
@@ -243,15 +226,9 @@ static void on_nat(void *arg, int64_t ts_ns, const char *nat_name, const struct 
 		m->nat_dropped++;
 		return;
 	}
-	if (m->n_nat == m->cap_nat) {
-		size_t cap = m->cap_nat ? 2 * m->cap_nat : 256;
-		struct tui_nat_event *v = realloc(m->nat, cap * sizeof *v);
-		if (!v) {
-			m->nat_dropped++;
-			return;
-		}
-		m->nat = v;
-		m->cap_nat = cap;
+	if (!room_for_one((void **)&m->nat, &m->cap_nat, m->n_nat, sizeof *m->nat)) {
+		m->nat_dropped++;
+		return;
 	}
 	struct tui_nat_event *e = &m->nat[m->n_nat++];
 	e->ts_ns = ts_ns;
@@ -502,7 +479,7 @@ void tui_model_free(struct tui_model *m)
 	free(m->payloads);
 	free(m->nat);
 	counts_free(m->nat_seen);
-	counts_free(m->stun_seen);
+	counts_free(m->flows_seen);
 	free(m);
 }
 

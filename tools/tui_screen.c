@@ -201,40 +201,34 @@ static struct rtclab_tl_session *session(const struct screen *sc)
 	return sc->sess < tl->n_sessions ? tl->sessions[sc->sess] : NULL;
 }
 
-static bool kind_in(enum rtclab_tl_step_kind k, const char *word)
-{
-	static const struct {
-		const char *word;
-		unsigned kinds; /* bits of enum rtclab_tl_step_kind */
-	} groups[] = {
-		{"signaling", 1u << RTCLAB_TL_EV_SIGNALING | 1u << RTCLAB_TL_EV_OFFER | 1u << RTCLAB_TL_EV_ANSWER |
-				      1u << RTCLAB_TL_EV_DESCRIPTIONS_SET | 1u << RTCLAB_TL_EV_CANDIDATE |
-				      1u << RTCLAB_TL_EV_END_OF_CANDIDATES},
-		{"sdp", 1u << RTCLAB_TL_EV_OFFER | 1u << RTCLAB_TL_EV_ANSWER},
-		{"candidate", 1u << RTCLAB_TL_EV_CANDIDATE | 1u << RTCLAB_TL_EV_END_OF_CANDIDATES},
-		{"stun", 1u << RTCLAB_TL_EV_STUN_SERVER | 1u << RTCLAB_TL_EV_TURN | 1u << RTCLAB_TL_EV_CHECK |
-				 1u << RTCLAB_TL_EV_CHECK_RESPONSE | 1u << RTCLAB_TL_EV_NOMINATION |
-				 1u << RTCLAB_TL_EV_ROLE_CONFLICT | 1u << RTCLAB_TL_EV_CONSENT},
-		{"turn", 1u << RTCLAB_TL_EV_TURN},
-		{"check", 1u << RTCLAB_TL_EV_CHECK | 1u << RTCLAB_TL_EV_CHECK_RESPONSE | 1u << RTCLAB_TL_EV_NOMINATION |
-				  1u << RTCLAB_TL_EV_ROLE_CONFLICT | 1u << RTCLAB_TL_EV_CONSENT},
-		{"nat", 1u << RTCLAB_TL_EV_NAT},
-		{"dtls", 1u << RTCLAB_TL_EV_DTLS},
-		{"media", 1u << RTCLAB_TL_EV_MEDIA},
-	};
-	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
-		if (strcasecmp(word, groups[i].word) == 0)
-			return (groups[i].kinds >> k) & 1u;
-	return false;
-}
+/* The filter's words for kinds of steps (help and the f prompt name them). */
+static const struct {
+	const char *word;
+	unsigned kinds; /* bits of enum rtclab_tl_step_kind */
+} kind_groups[] = {
+	{"signaling", 1u << RTCLAB_TL_EV_SIGNALING | 1u << RTCLAB_TL_EV_OFFER | 1u << RTCLAB_TL_EV_ANSWER |
+			      1u << RTCLAB_TL_EV_DESCRIPTIONS_SET | 1u << RTCLAB_TL_EV_CANDIDATE |
+			      1u << RTCLAB_TL_EV_END_OF_CANDIDATES},
+	{"sdp", 1u << RTCLAB_TL_EV_OFFER | 1u << RTCLAB_TL_EV_ANSWER},
+	{"candidate", 1u << RTCLAB_TL_EV_CANDIDATE | 1u << RTCLAB_TL_EV_END_OF_CANDIDATES},
+	{"stun", 1u << RTCLAB_TL_EV_STUN_SERVER | 1u << RTCLAB_TL_EV_TURN | 1u << RTCLAB_TL_EV_CHECK |
+			 1u << RTCLAB_TL_EV_CHECK_RESPONSE | 1u << RTCLAB_TL_EV_NOMINATION |
+			 1u << RTCLAB_TL_EV_ROLE_CONFLICT | 1u << RTCLAB_TL_EV_CONSENT},
+	{"turn", 1u << RTCLAB_TL_EV_TURN},
+	{"check", 1u << RTCLAB_TL_EV_CHECK | 1u << RTCLAB_TL_EV_CHECK_RESPONSE | 1u << RTCLAB_TL_EV_NOMINATION |
+			  1u << RTCLAB_TL_EV_ROLE_CONFLICT | 1u << RTCLAB_TL_EV_CONSENT},
+	{"nat", 1u << RTCLAB_TL_EV_NAT},
+	{"dtls", 1u << RTCLAB_TL_EV_DTLS},
+	{"media", 1u << RTCLAB_TL_EV_MEDIA},
+};
 
-static bool is_group(const char *word)
+/* The kinds a filter word names; 0 when it is not one of kind_groups. */
+static unsigned kinds_of(const char *word)
 {
-	static const char *const words[] = {"signaling", "sdp", "candidate", "stun", "turn", "check", "nat", "dtls", "media"};
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcasecmp(word, words[i]) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < sizeof kind_groups / sizeof kind_groups[0]; i++)
+		if (strcasecmp(word, kind_groups[i].word) == 0)
+			return kind_groups[i].kinds;
+	return 0;
 }
 
 static const char *node_name(const struct rtclab_tl_session *s, int n)
@@ -248,8 +242,9 @@ static bool passes(const struct screen *sc, const struct rtclab_tl_session *s, c
 	const char *f = sc->filter;
 	if (!*f)
 		return true;
-	if (is_group(f))
-		return kind_in(t->kind, f);
+	unsigned kinds = kinds_of(f);
+	if (kinds)
+		return (kinds >> t->kind) & 1u;
 	if (strcasecmp(node_name(s, t->from), f) == 0 || strcasecmp(node_name(s, t->to), f) == 0)
 		return true;
 	return ci_contains(t->what, f);
